@@ -1,3 +1,4 @@
+#include "ir/substitute.h"
 #include "schedule/bindings.h"
 #include "schedule/error.h"
 #include "schedule/instruction.h"
@@ -7,6 +8,30 @@
 namespace weft::sched {
 
 using namespace ir;
+
+namespace {
+
+// A reduction's init runs at its first reduction iteration, which stays first only
+// while every loop feeds either spatial or reduction iterators of a block, never
+// both. Fusing a spatial loop with a reduction loop would break that (TVM forbids
+// it too), so it is refused.
+void check_no_mixed_iterators(const std::vector<const ForNode*>& chain, const Stmt& outer) {
+  VarSet fused;
+  for (const ForNode* f : chain) fused.insert(f->loop_var.get());
+  for (const Stmt& r : child_block_realizes(chain.back()->body)) {
+    const auto& br = *r.as<BlockRealizeNode>();
+    bool spatial = false, reduce = false;
+    for (size_t i = 0; i < br.iter_values.size(); ++i) {
+      if (!uses_any_var(br.iter_values[i], fused)) continue;
+      (br.block->iter_vars[i].kind == IterKind::Spatial ? spatial : reduce) = true;
+    }
+    if (spatial && reduce)
+      throw ScheduleError("fuse: the loops feed both spatial and reduction iterators of block '" + br.block->name +
+                          "'; fuse spatial loops and reduction loops separately\n" + snippet(outer));
+  }
+}
+
+}  // namespace
 
 LoopRV fuse(Schedule& sch, const std::vector<LoopRV>& loop_rvs) {
   if (loop_rvs.size() < 2) throw ScheduleError("fuse: needs at least two loops, got " + std::to_string(loop_rvs.size()));
@@ -24,6 +49,7 @@ LoopRV fuse(Schedule& sch, const std::vector<LoopRV>& loop_rvs) {
                           snippet(outer.loop));
     chain.push_back(inner);
   }
+  check_no_mixed_iterators(chain, outer.loop);
   DType type = vars[0]->dtype;
   for (const Var& v : vars)
     if (v->dtype != type) throw ScheduleError("fuse: loops " + vars[0]->name + " and " + v->name + " have different types");

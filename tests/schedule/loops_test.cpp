@@ -81,6 +81,8 @@ TEST(Fuse, Errors) {
   EXPECT_SCHEDULE_ERROR(fuse(sch, {loops[0], loops[2]}), "loop k is not the only statement in the body of loop i");
   EXPECT_SCHEDULE_ERROR(fuse(sch, {loops[1], loops[0]}), "perfectly nested loops, outermost first");
   EXPECT_SCHEDULE_ERROR(fuse(sch, {loops[0]}), "needs at least two loops");
+  EXPECT_SCHEDULE_ERROR(fuse(sch, {loops[1], loops[2]}),
+                        "fuse: the loops feed both spatial and reduction iterators of block 'C'");
 }
 
 TEST(Reorder, PermutesAChainAndKeepsOtherLoops) {
