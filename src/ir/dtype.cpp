@@ -56,15 +56,22 @@ static double round_float(double v, int mantissa, int min_exp, double max_finite
   return r;
 }
 
+int64_t float_to_int64(double v) {
+  if (std::isnan(v)) return 0;
+  if (v >= 0x1p63) return INT64_MAX;
+  if (v < -0x1p63) return INT64_MIN;
+  return static_cast<int64_t>(v);
+}
+
 double round_to_dtype(double v, DType t) {
   switch (t) {
     case DType::f64: return v;
     case DType::f32: return static_cast<double>(static_cast<float>(v));
     case DType::f16: return round_float(v, 10, -14, 65504.0);
     case DType::bf16: return round_float(static_cast<float>(v), 7, -126, 3.38953138925153547590470800371487866880e+38);
-    case DType::i64: return static_cast<double>(static_cast<int64_t>(v));
-    case DType::i32: return static_cast<double>(static_cast<int32_t>(static_cast<int64_t>(v)));
-    case DType::i8: return static_cast<double>(static_cast<int8_t>(static_cast<int64_t>(v)));
+    case DType::i64: return static_cast<double>(float_to_int64(v));
+    case DType::i32: return static_cast<double>(static_cast<int32_t>(float_to_int64(v)));
+    case DType::i8: return static_cast<double>(static_cast<int8_t>(float_to_int64(v)));
     case DType::boolean: return v != 0 ? 1.0 : 0.0;
   }
   return v;

@@ -86,15 +86,6 @@ inline double round_float(double v) {
   else return bf16_bits_to_double(bf16_bits_from_double(v));
 }
 
-// Float to integer: truncates toward zero. C++ leaves NaN and out-of-range values
-// undefined; here NaN gives 0 and out-of-range values saturate to int64.
-inline int64_t float_to_int64(double v) {
-  if (std::isnan(v)) return 0;
-  if (v >= 0x1p63) return std::numeric_limits<int64_t>::max();
-  if (v < -0x1p63) return std::numeric_limits<int64_t>::min();
-  return static_cast<int64_t>(v);
-}
-
 // Wraps an int64 to the integer type T (two's complement); bool gives 0/1.
 template <DType T>
 inline int64_t wrap_int(int64_t v) {

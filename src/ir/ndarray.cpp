@@ -66,9 +66,9 @@ void NDArray::set(int64_t flat, double value) {
     case DType::f32: return interp::store_float_element<DType::f32>(p, flat, value);
     case DType::f16: return interp::store_float_element<DType::f16>(p, flat, value);
     case DType::bf16: return interp::store_float_element<DType::bf16>(p, flat, value);
-    case DType::i64: return interp::store_int_element<DType::i64>(p, flat, interp::float_to_int64(value));
-    case DType::i32: return interp::store_int_element<DType::i32>(p, flat, interp::float_to_int64(value));
-    case DType::i8: return interp::store_int_element<DType::i8>(p, flat, interp::float_to_int64(value));
+    case DType::i64: return interp::store_int_element<DType::i64>(p, flat, float_to_int64(value));
+    case DType::i32: return interp::store_int_element<DType::i32>(p, flat, float_to_int64(value));
+    case DType::i8: return interp::store_int_element<DType::i8>(p, flat, float_to_int64(value));
     case DType::boolean: return interp::store_int_element<DType::boolean>(p, flat, value != 0);
   }
   throw InternalError("NDArray::set: unknown dtype");

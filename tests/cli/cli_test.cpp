@@ -1,5 +1,5 @@
-// The `weft` command end to end: runs the real binary (path from WEFT_BINARY, set by
-// CTest) and checks its output, JSON and exit codes, bad input included.
+// The `weft` command end to end: runs the real binary (path compiled in as WEFT_BINARY)
+// and checks its output, JSON and exit codes, bad input included.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -18,8 +18,7 @@ struct Result {
 };
 
 Result weft(const std::string& args) {
-  const char* bin = std::getenv("WEFT_BINARY");
-  std::string cmd = std::string(bin ? bin : "weft") + " " + args + " 2>&1";
+  std::string cmd = std::string(WEFT_BINARY) + " " + args + " 2>&1";
   FILE* pipe = popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;
@@ -29,10 +28,7 @@ Result weft(const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-std::string source_dir() {
-  const char* d = std::getenv("WEFT_SOURCE_DIR");
-  return d ? d : ".";
-}
+std::string source_dir() { return WEFT_SOURCE_DIR; }
 
 std::string write_temp(const std::string& name, const std::string& text) {
   std::string path = ::testing::TempDir() + name;

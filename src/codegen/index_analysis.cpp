@@ -1,0 +1,137 @@
+#include "codegen/index_analysis.h"
+
+#include "support/error.h"
+
+namespace weft::codegen {
+
+using namespace ir;
+
+Expr flat_index(const Buffer& buffer, const std::vector<Expr>& indices) {
+  if (static_cast<int>(indices.size()) != buffer->ndim())
+    throw InternalError("codegen: access to '" + buffer->name + "' has the wrong number of indices");
+  Expr flat;
+  int64_t stride = 1;
+  for (int d = buffer->ndim() - 1; d >= 0; --d) {
+    Expr i = indices[d].dtype() == DType::i64 ? indices[d] : cast(DType::i64, indices[d]);
+    Expr term = stride == 1 ? i : i * int_imm(stride, DType::i64);
+    flat = flat ? term + flat : term;
+    stride *= buffer->shape[d];
+  }
+  return flat ? flat : int_imm(0, DType::i64);
+}
+
+static bool same_exprs(const std::vector<Expr>& a, const std::vector<Expr>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!same_expr(a[i], b[i])) return false;
+  return true;
+}
+
+bool same_expr(const Expr& a, const Expr& b) {
+  if (a.same_as(b)) return true;
+  if (!a || !b || a.kind() != b.kind() || a.dtype() != b.dtype()) return false;
+  switch (a.kind()) {
+    case ExprKind::Var: return false;  // distinct variable nodes
+    case ExprKind::IntImm: return a.as<IntImmNode>()->value == b.as<IntImmNode>()->value;
+    case ExprKind::FloatImm: {
+      double x = a.as<FloatImmNode>()->value, y = b.as<FloatImmNode>()->value;
+      return x == y || (x != x && y != y);
+    }
+    case ExprKind::Binary: {
+      const auto *x = a.as<BinaryNode>(), *y = b.as<BinaryNode>();
+      return x->op == y->op && same_expr(x->a, y->a) && same_expr(x->b, y->b);
+    }
+    case ExprKind::Not: return same_expr(a.as<NotNode>()->a, b.as<NotNode>()->a);
+    case ExprKind::Cast: return same_expr(a.as<CastNode>()->value, b.as<CastNode>()->value);
+    case ExprKind::Select: {
+      const auto *x = a.as<SelectNode>(), *y = b.as<SelectNode>();
+      return same_expr(x->cond, y->cond) && same_expr(x->true_value, y->true_value) &&
+             same_expr(x->false_value, y->false_value);
+    }
+    case ExprKind::Call: {
+      const auto *x = a.as<CallNode>(), *y = b.as<CallNode>();
+      return x->func == y->func && same_exprs(x->args, y->args);
+    }
+    case ExprKind::BufferLoad: {
+      const auto *x = a.as<BufferLoadNode>(), *y = b.as<BufferLoadNode>();
+      return x->buffer == y->buffer && same_exprs(x->indices, y->indices);
+    }
+  }
+  return false;
+}
+
+LaneAnalysis::LaneAnalysis(const VarNode* lane_var) { vars_[lane_var] = {LaneForm::Kind::Linear, 1}; }
+
+LaneForm LaneAnalysis::form(const Expr& e) const {
+  auto it = cache_.find(e.get());
+  if (it != cache_.end()) return it->second.second;
+  LaneForm f = compute(e);
+  cache_.emplace(e.get(), std::make_pair(e, f));
+  return f;
+}
+
+static LaneForm linear(int64_t stride) {
+  if (stride == 0) return {};
+  return {LaneForm::Kind::Linear, stride};
+}
+
+static const LaneForm kVarying{LaneForm::Kind::Varying, 0};
+
+LaneForm LaneAnalysis::compute(const Expr& e) const {
+  auto all_invariant = [&](std::initializer_list<Expr> children) {
+    for (const Expr& c : children)
+      if (!form(c).invariant()) return kVarying;
+    return LaneForm{};
+  };
+  switch (e.kind()) {
+    case ExprKind::IntImm:
+    case ExprKind::FloatImm: return {};
+    case ExprKind::Var: {
+      auto it = vars_.find(e.as<VarNode>());
+      return it == vars_.end() ? LaneForm{} : it->second;
+    }
+    case ExprKind::Binary: {
+      const auto* n = e.as<BinaryNode>();
+      LaneForm a = form(n->a), b = form(n->b);
+      if (a.invariant() && b.invariant()) return {};
+      // Only integer add, subtract and multiply-by-constant keep a constant stride.
+      if (!is_int(e.dtype()) || a.kind == LaneForm::Kind::Varying || b.kind == LaneForm::Kind::Varying)
+        return kVarying;
+      int64_t c;
+      switch (n->op) {
+        case BinaryOp::Add: return linear(a.stride + b.stride);
+        case BinaryOp::Sub: return linear(a.stride - b.stride);
+        case BinaryOp::Mul:
+          if (a.invariant() && is_const_int(n->a, &c)) return linear(b.stride * c);
+          if (b.invariant() && is_const_int(n->b, &c)) return linear(a.stride * c);
+          return kVarying;
+        default: return kVarying;
+      }
+    }
+    case ExprKind::Cast: {
+      const auto* n = e.as<CastNode>();
+      LaneForm v = form(n->value);
+      // Widening or same-width integer casts keep the stride (values are indices).
+      if (v.kind == LaneForm::Kind::Linear && is_int(n->value.dtype()) &&
+          (e.dtype() == DType::i64 || e.dtype() == n->value.dtype()))
+        return v;
+      return v.invariant() ? LaneForm{} : kVarying;
+    }
+    case ExprKind::Not: return all_invariant({e.as<NotNode>()->a});
+    case ExprKind::Select: {
+      const auto* n = e.as<SelectNode>();
+      return all_invariant({n->cond, n->true_value, n->false_value});
+    }
+    case ExprKind::Call:
+      for (const Expr& a : e.as<CallNode>()->args)
+        if (!form(a).invariant()) return kVarying;
+      return {};
+    case ExprKind::BufferLoad:
+      for (const Expr& i : e.as<BufferLoadNode>()->indices)
+        if (!form(i).invariant()) return kVarying;
+      return {};
+  }
+  return kVarying;
+}
+
+}  // namespace weft::codegen
