@@ -10,6 +10,15 @@ const std::vector<PassDef>& all_passes() {
   static const std::vector<PassDef> passes = {
       {"cse", "merge nodes with equal op, inputs and attributes", eliminate_common_subexpressions},
       {"dce", "drop nodes no output depends on", eliminate_dead_code},
+      {"loss-elim", "drop the loss value; backward needs only its gradient",
+       [](const Graph& g) { return eliminate_loss(g); }},
+      {"decompose", "split composite ops (log_softmax, norms, dropout, nll/relu backward) into primitives",
+       decompose},
+      {"reduction-elim", "reassociate products around sums and fold sums of one-hot tensors",
+       eliminate_reductions},
+      {"permute-prop", "push permutes through elementwise ops until they cancel; fold them into GEMMs",
+       propagate_permutes},
+      {"const-fold", "fold ops on constants and drop arithmetic identities", fold_constants},
   };
   return passes;
 }
@@ -50,6 +59,13 @@ std::vector<std::string> parse_pass_list(const std::string& list) {
     pos = comma + 1;
   }
   return out;
+}
+
+std::vector<std::string> default_pipeline(bool training) {
+  std::vector<std::string> passes = {"decompose",  "cse",          "dce", "reduction-elim",
+                                     "const-fold", "permute-prop", "cse", "dce"};
+  if (training) passes.insert(passes.begin(), "loss-elim");
+  return passes;
 }
 
 }  // namespace weft::graph
