@@ -1,5 +1,7 @@
 #include "codegen/index_analysis.h"
 
+#include "ir/access.h"
+
 #include "support/error.h"
 
 namespace weft::codegen {
@@ -18,46 +20,6 @@ Expr flat_index(const Buffer& buffer, const std::vector<Expr>& indices) {
     stride *= buffer->shape[d];
   }
   return flat ? flat : int_imm(0, DType::i64);
-}
-
-static bool same_exprs(const std::vector<Expr>& a, const std::vector<Expr>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (!same_expr(a[i], b[i])) return false;
-  return true;
-}
-
-bool same_expr(const Expr& a, const Expr& b) {
-  if (a.same_as(b)) return true;
-  if (!a || !b || a.kind() != b.kind() || a.dtype() != b.dtype()) return false;
-  switch (a.kind()) {
-    case ExprKind::Var: return false;  // distinct variable nodes
-    case ExprKind::IntImm: return a.as<IntImmNode>()->value == b.as<IntImmNode>()->value;
-    case ExprKind::FloatImm: {
-      double x = a.as<FloatImmNode>()->value, y = b.as<FloatImmNode>()->value;
-      return x == y || (x != x && y != y);
-    }
-    case ExprKind::Binary: {
-      const auto *x = a.as<BinaryNode>(), *y = b.as<BinaryNode>();
-      return x->op == y->op && same_expr(x->a, y->a) && same_expr(x->b, y->b);
-    }
-    case ExprKind::Not: return same_expr(a.as<NotNode>()->a, b.as<NotNode>()->a);
-    case ExprKind::Cast: return same_expr(a.as<CastNode>()->value, b.as<CastNode>()->value);
-    case ExprKind::Select: {
-      const auto *x = a.as<SelectNode>(), *y = b.as<SelectNode>();
-      return same_expr(x->cond, y->cond) && same_expr(x->true_value, y->true_value) &&
-             same_expr(x->false_value, y->false_value);
-    }
-    case ExprKind::Call: {
-      const auto *x = a.as<CallNode>(), *y = b.as<CallNode>();
-      return x->func == y->func && same_exprs(x->args, y->args);
-    }
-    case ExprKind::BufferLoad: {
-      const auto *x = a.as<BufferLoadNode>(), *y = b.as<BufferLoadNode>();
-      return x->buffer == y->buffer && same_exprs(x->indices, y->indices);
-    }
-  }
-  return false;
 }
 
 LaneAnalysis::LaneAnalysis(const VarNode* lane_var) { vars_[lane_var] = {LaneForm::Kind::Linear, 1}; }

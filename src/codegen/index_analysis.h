@@ -15,9 +15,6 @@ namespace weft::codegen {
 // sum_d cast<i64>(indices[d]) * stride_d; a 0-d buffer gives the constant 0.
 ir::Expr flat_index(const ir::Buffer& buffer, const std::vector<ir::Expr>& indices);
 
-// Same tree, same constants, same variable and buffer nodes.
-bool same_expr(const ir::Expr& a, const ir::Expr& b);
-
 struct LaneForm {
   enum class Kind { Invariant, Linear, Varying };
   Kind kind = Kind::Invariant;

@@ -1,6 +1,7 @@
 #include "codegen/vector_emitter.h"
 
 #include "codegen/cpp_prelude.h"
+#include "ir/access.h"
 #include "ir/functor.h"
 #include "support/error.h"
 

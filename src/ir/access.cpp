@@ -17,7 +17,10 @@ bool same_expr(const Expr& a, const Expr& b) {
   switch (a.kind()) {
     case ExprKind::Var: return false;  // distinct variable objects (identity checked above)
     case ExprKind::IntImm: return a.as<IntImmNode>()->value == b.as<IntImmNode>()->value;
-    case ExprKind::FloatImm: return a.as<FloatImmNode>()->value == b.as<FloatImmNode>()->value;
+    case ExprKind::FloatImm: {
+      double x = a.as<FloatImmNode>()->value, y = b.as<FloatImmNode>()->value;
+      return x == y || (x != x && y != y);  // NaN immediates are the same constant
+    }
     case ExprKind::Binary: {
       const auto *x = a.as<BinaryNode>(), *y = b.as<BinaryNode>();
       return x->op == y->op && same_expr(x->a, y->a) && same_expr(x->b, y->b);
