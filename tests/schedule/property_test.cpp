@@ -1,6 +1,7 @@
 // Property test: random legal schedules over every op of the library, at random
 // (odd sizes included) shapes, compute what the unscheduled program computes.
 // Fixed seed; a failure prints the workload and the trace that reproduces it.
+#include <map>
 #include <set>
 
 #include "ir/workload.h"
@@ -43,6 +44,13 @@ TEST(Property, RandomSchedulesMatchTheInterpreter) {
   int failures = 0;
   std::vector<Case> cases = make_cases(1000, 20261121);
   ASSERT_GE(cases.size(), 1000u);
+  // Every kind of step must really happen (not just be refused) across the cases.
+  std::map<std::string, int> applied;
+  for (const Case& c : cases)
+    for (const Instruction& inst : c.schedule.trace().instructions()) applied[inst.kind]++;
+  for (const char* kind : {"split", "fuse", "reorder", "parallel", "vectorize", "unroll", "compute_at",
+                           "reverse_compute_at", "cache_read", "cache_write", "decompose_reduction"})
+    EXPECT_GE(applied[kind], 10) << kind << " was applied only " << applied[kind] << " times";
   uint64_t input_seed = 0;
   for (const Case& c : cases) {
     auto r = same_results(c.workload.func, c.schedule.func(), ++input_seed);

@@ -6,6 +6,9 @@
 #include "schedule/error.h"
 #include "schedule/ir_nav.h"
 #include "schedule/primitives_annotate.h"
+#include "schedule/primitives_cache.h"
+#include "schedule/primitives_compute_location.h"
+#include "schedule/primitives_reduction.h"
 #include "schedule/primitives_lookup.h"
 #include "schedule/primitives_loops.h"
 #include "schedule/sampling.h"
@@ -130,6 +133,40 @@ std::vector<NamedStep> random_steps() {
            case 1: return attempt(sch, [&] { vectorize(sch, l); });
            default: return attempt(sch, [&] { unroll(sch, l); });
          }
+       }},
+      {"compute_location",
+       [](Schedule& sch, Rng& rng) {
+         auto names = schedulable_blocks(sch);
+         if (names.empty()) return false;
+         BlockRV b = get_block(sch, pick(rng, names));
+         return attempt(sch, [&] { compute_at(sch, b, sample_compute_location(sch, b)); });
+       }},
+      {"reverse_compute_at",
+       [](Schedule& sch, Rng& rng) {
+         auto names = schedulable_blocks(sch);
+         if (names.size() < 2) return false;
+         BlockRV consumer = get_block(sch, pick(rng, names));
+         std::vector<LoopRV> loops;
+         if (!random_loops(sch, rng, &loops)) return false;
+         LoopRV l = loops[rng.uniform_int(0, static_cast<int64_t>(loops.size()) - 1)];
+         return attempt(sch, [&] { reverse_compute_at(sch, consumer, l); });
+       }},
+      {"cache",
+       [](Schedule& sch, Rng& rng) {
+         auto names = schedulable_blocks(sch);
+         if (names.empty()) return false;
+         BlockRV b = get_block(sch, pick(rng, names));
+         std::string scope = pick(rng, {"global", "local", "shared"});
+         if (rng.uniform_int(0, 1)) return attempt(sch, [&] { cache_read(sch, b, rng.uniform_int(0, 2), scope); });
+         return attempt(sch, [&] { cache_write(sch, b, 0, scope); });
+       }},
+      {"decompose_reduction",
+       [](Schedule& sch, Rng& rng) {
+         std::vector<LoopRV> loops;
+         BlockRV b;
+         if (!random_loops(sch, rng, &loops, &b)) return false;
+         LoopRV l = loops[rng.uniform_int(0, static_cast<int64_t>(loops.size()) - 1)];
+         return attempt(sch, [&] { decompose_reduction(sch, b, l); });
        }},
   };
 }
