@@ -11,16 +11,6 @@ using namespace weft;
 using namespace weft::sched;
 using namespace weft::sched::testing;
 
-namespace {
-
-void expect_replays(const Schedule& sch, const ir::PrimFunc& original) {
-  Trace parsed = Trace::parse_text(sch.trace().to_text());
-  Schedule again = replay(parsed, original);
-  EXPECT_EQ(ir::to_text(again.func()), ir::to_text(sch.func())) << sch.trace().to_text();
-}
-
-}  // namespace
-
 TEST(Blockize, InnerTileOfAReductionLiftsTheInit) {
   ir::PrimFunc original = matmul_func(8, 16, 4);
   Schedule sch(original);

@@ -11,17 +11,6 @@ using namespace weft;
 using namespace weft::sched;
 using namespace weft::sched::testing;
 
-namespace {
-
-// Replaying the printed trace on the unscheduled program gives the same IR.
-void expect_replays(const Schedule& sch, const ir::PrimFunc& original) {
-  Trace parsed = Trace::parse_text(sch.trace().to_text());
-  Schedule again = replay(parsed, original);
-  EXPECT_EQ(ir::to_text(again.func()), ir::to_text(sch.func())) << sch.trace().to_text();
-}
-
-}  // namespace
-
 TEST(DecomposeReduction, AtTheOutermostLoop) {
   ir::PrimFunc original = matmul_func(16, 12, 8);
   Schedule sch(original);

@@ -13,12 +13,6 @@ using namespace weft::sched::testing;
 
 namespace {
 
-void expect_replays(const Schedule& sch, const ir::PrimFunc& original) {
-  Trace parsed = Trace::parse_text(sch.trace().to_text());
-  Schedule again = replay(parsed, original);
-  EXPECT_EQ(ir::to_text(again.func()), ir::to_text(sch.func())) << sch.trace().to_text();
-}
-
 // Y[i] = op over k of X[i, k], written by hand to reach every reducer form.
 ir::PrimFunc row_reduction(const std::string& init, const std::string& update) {
   return ir::parse_func(R"(func r(X: f32[4, 8], Y: f32[4]) {

@@ -11,6 +11,7 @@
 #include "ir/printer.h"
 #include "ir/structural.h"
 #include "schedule/error.h"
+#include "schedule/replay.h"
 #include "schedule/schedule.h"
 
 namespace weft::sched::testing {
@@ -68,6 +69,15 @@ inline ::testing::AssertionResult ir_equals(const ir::PrimFunc& actual, const st
   ir::PrimFunc expected = ir::parse_func(expected_text, "expected.ir");
   if (ir::structural_equal(actual, expected)) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << "actual:\n" << ir::to_text(actual) << "expected:\n" << ir::to_text(expected);
+}
+
+// Replaying the printed trace (text and JSON forms) on the unscheduled program gives
+// the same IR.
+inline void expect_replays(const Schedule& sch, const ir::PrimFunc& original) {
+  for (const Trace& parsed : {Trace::parse_text(sch.trace().to_text()), Trace::parse_json(sch.trace().to_json())}) {
+    Schedule again = replay(parsed, original);
+    EXPECT_EQ(ir::to_text(again.func()), ir::to_text(sch.func())) << sch.trace().to_text();
+  }
 }
 
 #define EXPECT_SCHEDULE_ERROR(stmt, fragment)                                                        \

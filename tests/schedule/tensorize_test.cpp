@@ -17,14 +17,6 @@ using namespace weft::sched::testing;
 
 namespace {
 
-// Replaying the printed trace, text and JSON, on the unscheduled program gives the same IR.
-void expect_replays(const Schedule& sch, const ir::PrimFunc& original) {
-  for (const Trace& parsed : {Trace::parse_text(sch.trace().to_text()), Trace::parse_json(sch.trace().to_json())}) {
-    Schedule again = replay(parsed, original);
-    EXPECT_EQ(ir::to_text(again.func()), ir::to_text(sch.func())) << sch.trace().to_text();
-  }
-}
-
 // Matmul loops i, j_0, k, j_1 with j_1 of extent 8: the shape cpu_fma_f32x8 matches.
 struct Tiled {
   Schedule sch;
