@@ -1,8 +1,6 @@
 #include "runtime/cpu_builder.h"
 
 #include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,8 +14,7 @@
 #include "codegen/cpp_emitter.h"
 #include "support/error.h"
 #include "support/log.h"
-
-extern char** environ;
+#include "support/subprocess.h"
 
 namespace weft::runtime {
 
@@ -42,53 +39,6 @@ CpuBuilder::CpuBuilder(CpuBuildConfig config) : config_(std::move(config)) {
 }
 
 namespace {
-
-struct ProcessResult {
-  int exit_code = -1;  // -1 when killed by a signal
-  int signal = 0;
-  std::string output;  // stdout and stderr together
-  std::string spawn_error;  // why the process could not start; empty when it ran
-};
-
-// Runs argv[0] (looked up in PATH) without a shell, capturing its output.
-// Throws only when no pipe can be made; a failed start is reported in the result.
-ProcessResult run_process(const std::vector<std::string>& argv) {
-  int fds[2];
-  if (pipe(fds) != 0) throw BuildError(std::string("cannot create a pipe: ") + std::strerror(errno));
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  posix_spawn_file_actions_addclose(&actions, fds[1]);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid;
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(fds[1]);
-  ProcessResult result;
-  if (rc != 0) {
-    close(fds[0]);
-    result.spawn_error = std::strerror(rc);
-    return result;
-  }
-  char buf[4096];
-  for (;;) {
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n > 0) result.output.append(buf, static_cast<size_t>(n));
-    else if (n == 0 || errno != EINTR) break;
-  }
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  else if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
-  return result;
-}
 
 std::string make_temp_dir() {
   const char* tmp = std::getenv("TMPDIR");
@@ -152,16 +102,13 @@ std::shared_ptr<CpuModule> CpuBuilder::build(const std::vector<NamedFunc>& funcs
   argv.insert(argv.end(), flags_.begin(), flags_.end());
   argv.insert(argv.end(), {"-o", lib_path, src_path});
   logger()->debug("compiling {} function(s): {}", funcs.size(), src_path);
-  ProcessResult r = run_process(argv);
+  ProcessResult r = run_process(argv, config_.compile_timeout_s);
   if (!r.spawn_error.empty())
     throw BuildError("cannot run compiler '" + compiler_ + "' (" + r.spawn_error + ") for generated source '" +
                      src_path + "'");
-  if (r.exit_code != 0) {
-    std::string how = r.signal ? "was killed by signal " + std::to_string(r.signal)
-                               : "exited with code " + std::to_string(r.exit_code);
-    throw BuildError("compiler '" + compiler_ + "' " + how + " on generated source '" + src_path + "':\n" +
-                     tail(r.output, 8000));
-  }
+  if (r.exit_code != 0)
+    throw BuildError("compiler '" + compiler_ + "' " + describe_exit(r, config_.compile_timeout_s) +
+                     " on generated source '" + src_path + "':\n" + tail(r.output, 8000));
   std::shared_ptr<CpuModule> module = CpuModule::load(lib_path, funcs, symbols);
   // The loaded mapping outlives the files, so they can go now.
   if (!config_.keep_files) {

@@ -22,6 +22,8 @@ struct CpuBuildConfig {
   // Keep the source and library after a successful build (failed builds always keep
   // the source, whose path the error names).
   bool keep_files = false;
+  // The compiler is killed (BuildError) when one call runs longer; <= 0: no limit.
+  double compile_timeout_s = 600;
 };
 
 class CpuBuilder {

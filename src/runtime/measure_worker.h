@@ -1,0 +1,35 @@
+// The worker side of CpuMeasurer: a forked child runs candidates one after another
+// and reports each result on a pipe. The parent reads with a per-candidate deadline.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <vector>
+
+#include "runtime/cpu_module.h"
+#include "runtime/measure.h"
+
+namespace weft::runtime::worker {
+
+struct Job {
+  const std::vector<std::optional<CpuFunction>>* functions;  // nullopt: failed to build, skipped
+  const std::vector<ir::NDArray>* inputs;
+  const std::vector<ir::NDArray>* expected;
+  int num_outputs;
+  RunnerConfig runner;
+};
+
+struct Worker {
+  pid_t pid = -1;
+  int fd = -1;  // read end of the result pipe
+};
+
+// Forks a worker that runs job candidates first, first+1, ... and writes results.
+Worker start(const Job& job, size_t first);
+// The next result, or nullopt when the deadline passed (the worker is killed) or the
+// worker died (its exit is described in `why`).
+std::optional<std::pair<size_t, MeasureResult>> next_result(Worker& w, double timeout_s, std::string& why);
+void stop(Worker& w);
+
+}  // namespace weft::runtime::worker
