@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "codegen/compact_buffers.h"
 #include "codegen/cpp_prelude.h"
 #include "codegen/index_analysis.h"
 #include "codegen/vector_emitter.h"
@@ -74,6 +75,8 @@ std::string cast_code(DType to, DType from, const std::string& v) {
   }
   return v;
 }
+
+CppEmitter::CppEmitter(const PrimFunc& func) : func_(func), strides_(storage_strides(func)) {}
 
 void check_symbol_name(const std::string& symbol) {
   if (!is_identifier(symbol) || is_cpp_keyword(symbol) || symbol == "wrt" || symbol == "main")
@@ -151,7 +154,7 @@ std::string CppEmitter::visit(const CallNode& n, const Expr&) {
 }
 
 std::string CppEmitter::visit(const BufferLoadNode& n, const Expr&) {
-  return load_conversion(n.dtype, buffer_name(n.buffer) + "[" + expr(flat_index(n.buffer, n.indices)) + "]");
+  return load_conversion(n.dtype, buffer_name(n.buffer) + "[" + expr(flat_index(n.buffer, n.indices, &strides_)) + "]");
 }
 
 std::string CppEmitter::buffer_name(const Buffer& buffer) {
@@ -216,8 +219,9 @@ void CppEmitter::declare_allocs(const BlockNode& b) {
   for (const Buffer& buf : b.alloc_buffers) {
     std::string name = names_.bind(buf.get(), "b_", buf->name);
     std::string type = storage_type(buf->dtype);
-    std::string n = std::to_string(buf->num_elements());
-    if (buf->bytes() <= kMaxStackAllocBytes) {
+    int64_t elements = allocated_elements(buf, strides_);
+    std::string n = std::to_string(elements);
+    if (elements * dtype_bytes(buf->dtype) <= kMaxStackAllocBytes) {
       line("alignas(64) " + type + " " + name + "[" + n + "];");
     } else {
       std::string holder = names_.fresh(buf->name + "_heap");
@@ -252,7 +256,7 @@ void CppEmitter::visit(const BlockRealizeNode& n, const Stmt&) {
 
 void CppEmitter::visit(const BufferStoreNode& n, const Stmt&) {
   std::string value = store_conversion(n.buffer->dtype, expr(n.value));
-  line(buffer_name(n.buffer) + "[" + expr(flat_index(n.buffer, n.indices)) + "] = " + value + ";");
+  line(buffer_name(n.buffer) + "[" + expr(flat_index(n.buffer, n.indices, &strides_)) + "] = " + value + ";");
 }
 
 void CppEmitter::visit(const SeqStmtNode& n, const Stmt&) {
@@ -299,7 +303,8 @@ std::string CppEmitter::emit_function(const std::string& symbol) {
 
 std::string emit_cpp(const PrimFunc& func, const std::string& symbol) {
   if (!func) throw UsageError("emit_cpp: null function");
-  return CppEmitter(func).emit_function(symbol);
+  // Lowering before emission: cache stages shrink to the tiles they hold.
+  return CppEmitter(compact_buffers(func)).emit_function(symbol);
 }
 
 std::string emit_cpp_module(const std::vector<std::pair<std::string, PrimFunc>>& funcs) {

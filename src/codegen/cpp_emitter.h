@@ -10,7 +10,9 @@
 // Thread-bound loops are rejected with a BuildError. Blocks declare their
 // iterators as `const int64_t`, test their predicate, run `init` when every
 // reduction iterator is at its domain minimum, and allocate their buffers on the
-// stack (small) or the heap (large) for the block's scope.
+// stack (small) or the heap (large) for the block's scope. Before emission,
+// emit_cpp runs buffer compaction (compact_buffers.h), and storage_align
+// annotations pad the strides of the buffers they name (storage_layout.h).
 #pragma once
 
 #include <string>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "codegen/c_names.h"
+#include "codegen/storage_layout.h"
 #include "ir/functor.h"
 #include "ir/interval.h"
 #include "ir/stmt.h"
@@ -41,7 +44,9 @@ constexpr int64_t kMaxStackAllocBytes = 16 * 1024;
 // fallbacks and the statements around a vector body.
 class CppEmitter : public ir::ExprFunctor<std::string>, public ir::StmtFunctor<void> {
  public:
-  explicit CppEmitter(const ir::PrimFunc& func) : func_(func) {}
+  // `func` is emitted as given (emit_cpp compacts buffers first); its
+  // storage_align annotations decide the strides of the buffers they name.
+  explicit CppEmitter(const ir::PrimFunc& func);
   std::string emit_function(const std::string& symbol);
 
   // A C++ expression of the value's compute type (see compute_type()).
@@ -60,6 +65,8 @@ class CppEmitter : public ir::ExprFunctor<std::string>, public ir::StmtFunctor<v
   // Ranges of the enclosing loop variables (constant extents) and block iterators
   // (constant domains), for proving vector code's speculative accesses safe.
   const ir::VarDomains& domains() const { return domains_; }
+  // Padded strides of aligned buffers (storage_layout.h).
+  const StrideTable& strides() const { return strides_; }
 
   void line(const std::string& text);
   void open(const std::string& head);  // `head {` and indent
@@ -92,6 +99,7 @@ class CppEmitter : public ir::ExprFunctor<std::string>, public ir::StmtFunctor<v
   int indent_ = 1;
   int parallel_depth_ = 0;  // enclosing `omp parallel for` loops
   ir::VarDomains domains_;
+  StrideTable strides_;
 };
 
 // C++ literals.

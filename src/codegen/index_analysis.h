@@ -8,12 +8,15 @@
 #include <map>
 #include <vector>
 
+#include "codegen/storage_layout.h"
 #include "ir/stmt.h"
 
 namespace weft::codegen {
 
 // sum_d cast<i64>(indices[d]) * stride_d; a 0-d buffer gives the constant 0.
-ir::Expr flat_index(const ir::Buffer& buffer, const std::vector<ir::Expr>& indices);
+// Strides are row-major unless `strides` lists the buffer (storage_layout.h).
+ir::Expr flat_index(const ir::Buffer& buffer, const std::vector<ir::Expr>& indices,
+                    const StrideTable* strides = nullptr);
 
 struct LaneForm {
   enum class Kind { Invariant, Linear, Varying };

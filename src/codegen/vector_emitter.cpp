@@ -77,7 +77,7 @@ bool same_indices(const std::vector<Expr>& a, const std::vector<Expr>& b) {
 }
 
 // Fills `plan`; returns why the loop cannot be vectorised, or "".
-std::string make_plan(const ForNode& loop, const VarDomains& outer, Plan* plan) {
+std::string make_plan(const ForNode& loop, const VarDomains& outer, const StrideTable* strides, Plan* plan) {
   if (!is_const_int(loop.extent, &plan->extent)) return "its extent is not a constant";
   if (plan->extent < 2) return "it has fewer than two lanes";
   int lanes = 1;
@@ -113,7 +113,7 @@ std::string make_plan(const ForNode& loop, const VarDomains& outer, Plan* plan) 
       lanes_of.bind(r.block->iter_vars[i].var.get(), lanes_of.form(r.iter_values[i]));
   }
   const BufferStoreNode& st = *plan->store;
-  LaneForm target = lanes_of.form(flat_index(st.buffer, st.indices));
+  LaneForm target = lanes_of.form(flat_index(st.buffer, st.indices, strides));
   if (target.invariant()) return "every lane stores to the same element (a reduction along the vectorized loop)";
   if (plan->init)
     for (const IterVar& iv : plan->realize->block->iter_vars)
@@ -138,7 +138,7 @@ std::string make_plan(const ForNode& loop, const VarDomains& outer, Plan* plan) 
 
 std::string vectorize_failure(const ForNode& loop, const VarDomains& outer) {
   Plan plan;
-  return make_plan(loop, outer, &plan);
+  return make_plan(loop, outer, nullptr, &plan);
 }
 
 // ---- statements ---------------------------------------------------------------------
@@ -152,7 +152,7 @@ void VectorEmitter::emit_scalar_loop(const ForNode& loop, const std::string& fro
 
 void VectorEmitter::emit(const ForNode& loop) {
   Plan plan;
-  std::string why = make_plan(loop, s_.domains(), &plan);
+  std::string why = make_plan(loop, s_.domains(), &s_.strides(), &plan);
   const std::string& name = loop.loop_var->name;
   if (!why.empty()) {
     s_.line("// vectorized loop '" + name + "' runs as scalar code: " + why);
@@ -225,7 +225,7 @@ void VectorEmitter::emit_vector_body() {
 }
 
 void VectorEmitter::emit_vector_store(const BufferStoreNode& st) {
-  Expr flat = flat_index(st.buffer, st.indices);
+  Expr flat = flat_index(st.buffer, st.indices, &s_.strides());
   std::string data = to_storage(vec(st.value), st.buffer->dtype);
   std::string buf = s_.buffer_name(st.buffer);
   if (analysis_->form(flat).contiguous())
@@ -368,7 +368,7 @@ VectorEmitter::Value VectorEmitter::vec_select(const SelectNode& n) {
 }
 
 VectorEmitter::Value VectorEmitter::vec_load(const BufferLoadNode& n) {
-  Expr flat = flat_index(n.buffer, n.indices);
+  Expr flat = flat_index(n.buffer, n.indices, &s_.strides());
   DType t = n.dtype;
   std::string st = vtype(storage_lane(t)), buf = s_.buffer_name(n.buffer), raw;
   if (analysis_->form(flat).contiguous())
