@@ -102,7 +102,12 @@ void bind(Schedule& sch, LoopRV loop, const std::string& thread_axis) {
 
 void annotate(Schedule& sch, RV target, const std::string& key, const Arg& value) {
   if (!is_identifier(key)) throw ScheduleError("annotate: key '" + key + "' is not an identifier");
-  change_annotations(sch, target, [&](const Annotations& a) { return with_annotation(a, key, value); });
+  // A value handle (e.g. from sample_categorical) annotates its integer; the trace
+  // keeps the handle, so changing the sampling decision changes the annotation.
+  Arg resolved = value;
+  if (const auto* rv = std::get_if<RV>(&value.value); rv && rv->kind == RVKind::Expr)
+    resolved = Arg(sch.expr_value(ExprRV{rv->id}));
+  change_annotations(sch, target, [&](const Annotations& a) { return with_annotation(a, key, resolved); });
   sch.record({"annotate", {Arg(target), Arg(key), value}, {}, {}, std::nullopt});
 }
 

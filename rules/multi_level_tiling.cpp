@@ -1,0 +1,126 @@
+// multi-level-tiling: MetaSchedule's MultiLevelTiling for a block with data reuse
+// (see needs_multi_level_tiling). The structure string, "SSRSRS" on CPU, names the
+// tile levels outermost first: each spatial loop is split by sample_perfect_tile
+// into as many tiles as there are S's, each reduction loop into as many as R's
+// (innermost tile at most max_innermost), and the tiles are reordered level by
+// level. Write reuse ("may"): one state keeps the block writing its output
+// directly; for each reuse level L, another computes into a cache_write buffer
+// of the given scope whose write-back is reverse_compute_at the last loop of tile
+// level L (CPU: levels 1 and 2, the two outer spatial levels), so the cache holds
+// one tile of the output.
+#include "rules/annotations.h"
+#include "rules/rule.h"
+#include "rules/rule_util.h"
+#include "schedule/primitives_annotate.h"
+#include "schedule/primitives_cache.h"
+#include "schedule/primitives_compute_location.h"
+#include "schedule/primitives_lookup.h"
+#include "schedule/primitives_loops.h"
+#include "schedule/sampling.h"
+#include "support/error.h"
+
+namespace weft::rules {
+namespace {
+
+using namespace ir;
+
+struct WriteReuse {
+  bool enabled = true;
+  std::vector<int> levels;  // 1-based tile levels of the structure
+  std::string scope;
+};
+
+class MultiLevelTiling : public ScheduleRule {
+ public:
+  MultiLevelTiling(std::string rule_name, std::string structure, int64_t max_innermost, WriteReuse reuse)
+      : name_(std::move(rule_name)), structure_(std::move(structure)), max_innermost_(max_innermost),
+        reuse_(std::move(reuse)) {
+    for (size_t i = 0; i < structure_.size(); ++i) {
+      if (structure_[i] == 'S') s_levels_.push_back(static_cast<int>(i));
+      else if (structure_[i] == 'R') r_levels_.push_back(static_cast<int>(i));
+      else throw InternalError("multi-level-tiling: structure '" + structure_ + "' may only hold S and R");
+    }
+    if (s_levels_.empty() || r_levels_.empty())
+      throw InternalError("multi-level-tiling: structure '" + structure_ + "' needs an S and an R level");
+    for (int level : reuse_.levels)
+      if (level < 1 || level > static_cast<int>(structure_.size()))
+        throw InternalError("multi-level-tiling: write-reuse level " + std::to_string(level) + " is outside '" +
+                            structure_ + "'");
+  }
+
+  std::string name() const override { return name_; }
+  std::string description() const override {
+    std::string levels;
+    for (int l : reuse_.levels) levels += (levels.empty() ? "" : ",") + std::to_string(l);
+    return "tile blocks with data reuse as \"" + structure_ + "\" (innermost tile <= " +
+           std::to_string(max_innermost_) + "), optional " + reuse_.scope + " write cache at level " + levels;
+  }
+
+  std::vector<sched::Schedule> apply(const sched::Schedule& sch, const std::string& block_name,
+                                     const Target&) const override {
+    sched::BlockSite site = site_of(sch, block_name);
+    if (!needs_multi_level_tiling(site)) return {sch};
+    const BlockNode& b = site.block();
+    sched::Schedule tiled = sch;
+    sched::BlockRV block;
+    std::vector<std::vector<sched::LoopRV>> tiles(structure_.size());
+    bool ok = try_transform(tiled, [&](sched::Schedule& s) {
+      block = sched::get_block(s, block_name);
+      sched::annotate(s, sched::RV{sched::RVKind::Block, block.id}, ann::kTilingStructure, sched::Arg(structure_));
+      std::vector<sched::LoopRV> loops = sched::get_loops(s, block);
+      for (size_t i = 0; i < loops.size(); ++i) {
+        const std::vector<int>& levels = b.iter_vars[i].kind == IterKind::Spatial ? s_levels_ : r_levels_;
+        int n = static_cast<int>(levels.size());
+        if (n == 1) {
+          tiles[levels[0]].push_back(loops[i]);
+          continue;
+        }
+        std::vector<sched::Arg> factors;
+        for (sched::ExprRV f : sched::sample_perfect_tile(s, loops[i], n, max_innermost_)) factors.push_back(sched::Arg(f));
+        std::vector<sched::LoopRV> parts = sched::split(s, loops[i], factors);
+        for (int k = 0; k < n; ++k) tiles[levels[k]].push_back(parts[k]);
+      }
+      std::vector<sched::LoopRV> order;
+      for (const auto& level : tiles) order.insert(order.end(), level.begin(), level.end());
+      sched::reorder(s, order);
+    });
+    if (!ok) return {sch};
+    if (!reuse_.enabled) return {tiled};
+    return add_write_reuse(tiled, block, tiles);
+  }
+
+ private:
+  // "may" reuse: the state without a cache, then one per level with it.
+  std::vector<sched::Schedule> add_write_reuse(sched::Schedule& tiled, sched::BlockRV block,
+                                               const std::vector<std::vector<sched::LoopRV>>& tiles) const {
+    std::vector<sched::Schedule> out;
+    out.push_back(tiled.fork());
+    sched::Schedule cached = tiled;
+    sched::BlockRV write_back;
+    if (!try_transform(cached, [&](sched::Schedule& s) { write_back = sched::cache_write(s, block, 0, reuse_.scope); }))
+      return out;
+    for (int level : reuse_.levels) {
+      const std::vector<sched::LoopRV>& loops = tiles[level - 1];
+      if (loops.empty()) continue;
+      sched::Schedule state = cached.fork();
+      if (try_transform(state, [&](sched::Schedule& s) { sched::reverse_compute_at(s, write_back, loops.back(), true); }))
+        out.push_back(std::move(state));
+    }
+    return out;
+  }
+
+  std::string name_, structure_;
+  int64_t max_innermost_;
+  WriteReuse reuse_;
+  std::vector<int> s_levels_, r_levels_;
+};
+
+// The CPU default (MetaSchedule's, with the write cache in local scope).
+struct CpuMultiLevelTiling : MultiLevelTiling {
+  CpuMultiLevelTiling() : MultiLevelTiling("multi-level-tiling", "SSRSRS", 64, WriteReuse{true, {1, 2}, "local"}) {}
+};
+
+const RegisterRule<CpuMultiLevelTiling> kRegister;
+
+}  // namespace
+}  // namespace weft::rules

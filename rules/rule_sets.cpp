@@ -1,0 +1,38 @@
+#include "rules/rule_sets.h"
+
+#include <map>
+
+#include "support/error.h"
+
+namespace weft::rules {
+namespace {
+
+// MetaSchedule's CPU defaults, in its order: inlining first so that tiling sees the
+// fused computation, rfactor before tiling decides, annotations for the root last
+// (the root block is visited last), compute locations for what is left.
+const std::map<std::string, std::vector<std::string>>& sets() {
+  static const std::map<std::string, std::vector<std::string>> s = {
+      {"cpu",
+       {"inline-constant-scalars", "auto-inline", "add-rfactor", "multi-level-tiling", "parallelize-vectorize-unroll",
+        "random-compute-location"}},
+  };
+  return s;
+}
+
+}  // namespace
+
+const std::vector<std::string>& rule_set(const std::string& backend) {
+  auto it = sets().find(backend);
+  if (it != sets().end()) return it->second;
+  std::string known;
+  for (const auto& [name, _] : sets()) known += (known.empty() ? "" : ", ") + name;
+  throw UsageError("no schedule rule set for target backend '" + backend + "'; rule sets exist for: " + known);
+}
+
+std::vector<std::string> list_rule_sets() {
+  std::vector<std::string> out;
+  for (const auto& [name, _] : sets()) out.push_back(name);
+  return out;
+}
+
+}  // namespace weft::rules

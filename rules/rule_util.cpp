@@ -1,0 +1,102 @@
+#include "rules/rule_util.h"
+
+#include <algorithm>
+#include <set>
+
+#include "ir/substitute.h"
+#include "rules/annotations.h"
+#include "schedule/compute_location_util.h"
+#include "schedule/error.h"
+#include "support/error.h"
+
+namespace weft::rules {
+
+using namespace ir;
+
+sched::BlockSite site_of(const sched::Schedule& sch, const std::string& block_name) {
+  auto site = sched::find_block(sch.func(), block_name);
+  if (!site) throw InternalError("schedule rule: block '" + block_name + "' is not in the program");
+  return *site;
+}
+
+bool is_root(const sched::BlockSite& site) { return !site.parent; }
+
+bool has_trivial_binding(const sched::BlockSite& site) {
+  const auto& br = site.node();
+  if (br.iter_values.size() != site.loops.size()) return false;
+  for (size_t i = 0; i < site.loops.size(); ++i) {
+    const auto* v = br.iter_values[i].as<VarNode>();
+    if (!v || v != site.loops[i].as<ForNode>()->loop_var.get()) return false;
+  }
+  return true;
+}
+
+bool is_spatial(const BlockNode& block) { return !block.is_reduction(); }
+
+bool has_annotation(const BlockNode& block, const std::string& key) { return block.annotations.count(key) > 0; }
+
+namespace {
+
+std::vector<std::string> related(const sched::BlockSite& site, bool consumers) {
+  std::vector<std::string> out;
+  if (is_root(site)) return out;
+  sched::compute_location::Scope scope = sched::compute_location::scope_of(site);
+  const BlockNode& self = site.block();
+  for (size_t i = 0; i < scope.siblings.size(); ++i) {
+    if (i == scope.self) continue;
+    const BlockNode& other = scope.block(i);
+    const BlockNode& reader = consumers ? other : self;
+    const BlockNode& writer = consumers ? self : other;
+    if (!sched::compute_location::first_dependence(reader, writer).empty()) out.push_back(other.name);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> consumers_of(const sched::BlockSite& site) { return related(site, true); }
+std::vector<std::string> producers_of(const sched::BlockSite& site) { return related(site, false); }
+
+bool writes_param(const PrimFunc& func, const BlockNode& block) {
+  for (const BufferRegion& w : block.writes)
+    if (sched::compute_location::is_param(func, w.buffer)) return true;
+  return false;
+}
+
+bool needs_multi_level_tiling(const sched::BlockSite& site) {
+  const BlockNode& b = site.block();
+  if (is_root(site) || has_annotation(b, ann::kTilingStructure)) return false;
+  if (b.writes.size() != 1 || b.reads.empty() || is_spatial(b) || !has_trivial_binding(site)) return false;
+  std::vector<const VarNode*> spatial_vars;
+  for (const IterVar& iv : b.iter_vars) {
+    int64_t extent;
+    bool unit = is_const_int(iv.dom.extent, &extent) && extent == 1;
+    if (iv.kind == IterKind::Spatial && !unit) spatial_vars.push_back(iv.var.get());
+  }
+  const Buffer& written = b.writes[0].buffer;
+  std::set<const BufferNode*> seen;
+  int unused = 0;
+  for (const BufferRegion& r : b.reads) {
+    if (r.buffer.get() == written.get() || !seen.insert(r.buffer.get()).second) continue;
+    for (const VarNode* v : spatial_vars) {
+      bool used = std::any_of(r.region.begin(), r.region.end(), [&](const Range& rg) {
+        return uses_var(rg.min, v) || uses_var(rg.extent, v);
+      });
+      unused += !used;
+    }
+  }
+  return unused >= 1;
+}
+
+bool try_transform(sched::Schedule& sch, const std::function<void(sched::Schedule&)>& transform) {
+  sched::Schedule copy = sch;
+  try {
+    transform(copy);
+  } catch (const sched::ScheduleError&) {
+    return false;
+  }
+  sch = std::move(copy);
+  return true;
+}
+
+}  // namespace weft::rules

@@ -1,0 +1,41 @@
+// Read-only questions rules ask about a block before they change anything, so a
+// rule that does not apply returns its input untouched (no lookups in the trace).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "schedule/ir_nav.h"
+#include "schedule/schedule.h"
+
+namespace weft::rules {
+
+// The block's site; InternalError when it is missing (callers pass existing names).
+sched::BlockSite site_of(const sched::Schedule& sch, const std::string& block_name);
+bool is_root(const sched::BlockSite& site);
+
+// Each iterator bound to exactly its own loop: as many loops as iterators, the
+// i-th iterator's value is the i-th loop's variable.
+bool has_trivial_binding(const sched::BlockSite& site);
+// Every iterator spatial.
+bool is_spatial(const ir::BlockNode& block);
+bool has_annotation(const ir::BlockNode& block, const std::string& key);
+
+// Sibling blocks (same parent block) that read a buffer `block` writes / write a
+// buffer `block` reads, in program order.
+std::vector<std::string> consumers_of(const sched::BlockSite& site);
+std::vector<std::string> producers_of(const sched::BlockSite& site);
+// True if `block` writes a parameter of the function (an output of the program).
+bool writes_param(const ir::PrimFunc& func, const ir::BlockNode& block);
+
+// MetaSchedule's test for data reuse worth tiling: a not-yet-tiled reduction block
+// with trivial bindings, one write and some read that does not use one of the
+// (non-unit) spatial iterators, e.g. matmul's A[i, k] does not use j.
+bool needs_multi_level_tiling(const sched::BlockSite& site);
+
+// Runs `transform` on a copy; returns false (and leaves `sch` as it was) when the
+// transform throws ScheduleError, true (and `sch` transformed) otherwise.
+bool try_transform(sched::Schedule& sch, const std::function<void(sched::Schedule&)>& transform);
+
+}  // namespace weft::rules
