@@ -60,8 +60,9 @@ class Database {
 
   Stats stats() const;
 
-  // One self-contained JSON object per record per line (see db/jsonl.h).
-  void export_jsonl(std::ostream& out, const std::string& workload_hash = "") const;
+  // One self-contained JSON object per record per line (see db/jsonl.h), in insertion
+  // order; all workloads when workload_hash is empty. Returns records written.
+  int64_t export_jsonl(std::ostream& out, const std::string& workload_hash = "") const;
   // One transaction; records already present (same content) are skipped. Returns
   // records added. A bad line throws ParseError naming input_name and the line.
   int64_t import_jsonl(std::istream& in, const std::string& input_name);

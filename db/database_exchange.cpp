@@ -9,7 +9,8 @@
 
 namespace weft::db {
 
-void Database::export_jsonl(std::ostream& out, const std::string& workload_hash) const {
+int64_t Database::export_jsonl(std::ostream& out, const std::string& workload_hash) const {
+  int64_t written = 0;
   std::map<std::string, WorkloadEntry> workloads;
   Statement s(impl_->conn, WEFT_DB_RECORD_SELECT "WHERE (?1 = '' OR w.hash = ?1) ORDER BY r.id");
   s.bind_text(1, workload_hash);
@@ -18,9 +19,11 @@ void Database::export_jsonl(std::ostream& out, const std::string& workload_hash)
     auto it = workloads.find(r.workload_hash);
     if (it == workloads.end()) it = workloads.emplace(r.workload_hash, *find_workload(r.workload_hash)).first;
     out << to_json_line(it->second, r) << '\n';
+    ++written;
   }
   out.flush();
   if (!out) throw RuntimeError("writing the export of database '" + path() + "' failed");
+  return written;
 }
 
 int64_t Database::import_jsonl(std::istream& in, const std::string& input_name) {
