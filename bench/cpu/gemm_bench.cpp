@@ -1,9 +1,11 @@
 // weft's hand-scheduled GEMM against OpenBLAS sgemm, side by side in one run.
 //   gemm_bench <schedule-file> [M N K] [repeats]
+// With GEMM_BENCH_KEEP=<dir> set, the generated C++ and library are kept there.
 // The weft program's output is checked against OpenBLAS's (the vendor reference).
 #include <cblas.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -31,7 +33,12 @@ int main(int argc, char** argv) {
     std::stringstream text;
     text << in.rdbuf();
     sched::Schedule sch = sched::replay(sched::Trace::parse_text(text.str(), argv[1]), w.func);
-    auto module = runtime::CpuBuilder().build({{"gemm", sch.func()}});
+    runtime::CpuBuildConfig build;
+    if (const char* keep = std::getenv("GEMM_BENCH_KEEP")) {
+      build.work_dir = keep;
+      build.keep_files = true;
+    }
+    auto module = runtime::CpuBuilder(build).build({{"gemm", sch.func()}});
     runtime::CpuFunction fn = module->get_function("gemm");
 
     Rng rng(1);

@@ -140,10 +140,11 @@ template <class T> struct heap_array {
 static const char* const kVectorHelpers = R"PRELUDE(
 // ---- vectors ----
 template <class V> struct lanes { static constexpr int value = (int)(sizeof(V) / sizeof(V{}[0])); };
+// s - 0 is s for every value (-0.0 and NaN included) and compiles to one
+// broadcast; a lane-by-lane fill sometimes became a chain of inserts.
 template <class V, class S> static inline V bcast(S s) {
-  V v = {};
-  for (int i = 0; i < lanes<V>::value; ++i) v[i] = s;
-  return v;
+  typedef __typeof__(((V){})[0]) E;
+  return (E)s - (V){};
 }
 template <class V> static inline V iota() {
   V v = {};

@@ -1,5 +1,7 @@
 #include "codegen/vector_emitter.h"
 
+#include <algorithm>
+
 #include "codegen/cpp_prelude.h"
 #include "ir/access.h"
 #include "ir/functor.h"
@@ -10,6 +12,8 @@ namespace weft::codegen {
 using namespace ir;
 
 namespace {
+
+constexpr int64_t kMaxUnrolledChunks = 8;
 
 // The loop body taken apart, and the lane analysis of its variables.
 struct Plan {
@@ -69,6 +73,35 @@ struct BodyScan : IRVisitor {
   }
 };
 
+// Bytes of one lane of the widest value a store computes (f32, f16 and bf16
+// compute in float, everything else in 8 bytes); indices do not count.
+int widest_value_bytes(const BufferStoreNode& store, const BufferStoreNode* init) {
+  struct Widest : IRVisitor {
+    int bytes = 4;
+    void note(DType t) { bytes = std::max(bytes, t == DType::f32 || t == DType::f16 || t == DType::bf16 ? 4 : 8); }
+    void visit(const BufferLoadNode& n, const Expr&) override { note(n.dtype); }  // not its indices
+    void visit(const BinaryNode& n, const Expr& e) override {
+      if (!is_comparison(n.op) && !is_logical(n.op)) note(n.dtype);
+      IRVisitor::visit(n, e);
+    }
+    void visit(const CastNode& n, const Expr& e) override {
+      note(n.dtype);
+      IRVisitor::visit(n, e);
+    }
+    void visit(const CallNode& n, const Expr& e) override {
+      note(n.dtype);
+      IRVisitor::visit(n, e);
+    }
+  } w;
+  w.note(store.buffer->dtype);
+  w.visit_expr(store.value);
+  if (init) {
+    w.note(init->buffer->dtype);
+    w.visit_expr(init->value);
+  }
+  return w.bytes;
+}
+
 bool same_indices(const std::vector<Expr>& a, const std::vector<Expr>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
@@ -80,10 +113,6 @@ bool same_indices(const std::vector<Expr>& a, const std::vector<Expr>& b) {
 std::string make_plan(const ForNode& loop, const VarDomains& outer, const StrideTable* strides, Plan* plan) {
   if (!is_const_int(loop.extent, &plan->extent)) return "its extent is not a constant";
   if (plan->extent < 2) return "it has fewer than two lanes";
-  int lanes = 1;
-  while (lanes * 2 <= plan->extent && lanes * 2 <= kMaxVectorLanes) lanes *= 2;
-  plan->lanes = lanes;
-
   const char* kShape = "its body is not a single store or a single block with one store (and an init)";
   if ((plan->realize = loop.body.as<BlockRealizeNode>())) {
     const BlockNode& b = *plan->realize->block;
@@ -94,6 +123,12 @@ std::string make_plan(const ForNode& loop, const VarDomains& outer, const Stride
     plan->store = loop.body.as<BufferStoreNode>();
   }
   if (!plan->store) return kShape;
+
+  // As many lanes as fit the widest value the body computes in kVectorBytes.
+  int cap = std::min(kMaxVectorLanes, kVectorBytes / widest_value_bytes(*plan->store, plan->init));
+  int lanes = 1;
+  while (lanes * 2 <= plan->extent && lanes * 2 <= cap) lanes *= 2;
+  plan->lanes = lanes;
 
   plan->analysis = std::make_unique<LaneAnalysis>(loop.loop_var.get());
   LaneAnalysis& lanes_of = *plan->analysis;
@@ -168,6 +203,9 @@ void VectorEmitter::emit(const ForNode& loop) {
   s_.line("// vectorized loop '" + name + "': " + std::to_string(full / lanes_) + " x " + std::to_string(lanes_) +
           " lanes" + (full < plan.extent ? " + " + std::to_string(plan.extent - full) + " scalar" : ""));
   std::string base = s_.fresh_name(name + "_base");
+  // A few chunks are one wide vector: unrolled, each keeps its own registers.
+  if (full / lanes_ > 1 && full / lanes_ <= kMaxUnrolledChunks)
+    s_.line("#pragma GCC unroll " + std::to_string(full / lanes_));
   s_.open("for (int64_t " + base + " = 0; " + base + " < " + int_literal(full) + "; " + base +
           " += " + std::to_string(lanes_) + ")");
   emit_chunk(loop, base);

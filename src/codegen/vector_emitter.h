@@ -2,8 +2,9 @@
 //
 // A `vectorized` loop of constant extent L whose body is one store, or one block
 // realize whose block (no allocations) holds one store and at most one init store,
-// becomes chunks of W lanes (W = the largest power of two <= min(L, 16)) followed
-// by a scalar loop over the L mod W remaining lanes. In a chunk, values that do not
+// becomes chunks of W lanes (W = the largest power of two <= min(L, 16) whose
+// widest value fits kVectorBytes: 8 lanes of f32, 4 of f64 or integers) followed
+// by a scalar loop over the L mod W remaining lanes; up to 8 chunks are unrolled. In a chunk, values that do not
 // depend on the lane are plain scalars (a load at a lane-invariant index is a
 // broadcast), contiguous accesses (stride 1 in the lane) are unaligned vector loads
 // and stores, other lane-dependent accesses gather and scatter lane by lane, and
