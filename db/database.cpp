@@ -102,18 +102,29 @@ bool Database::Impl::insert_record(const Record& given, int64_t wid, bool skip_i
     s.bind_text(9, r.weft_version).bind_text(10, r.created_at).bind_text(11, digest);
   };
   if (skip_identical) {
-    Statement same(conn,
-                   "SELECT 1 FROM records WHERE workload_id = ?1 AND target_key = ?2 AND trace_text = ?3 AND "
-                   "median_us = ?4 AND latencies_json = ?5 AND status = ?6 AND error = ?7 AND feature_version = ?8 "
-                   "AND weft_version = ?9 AND created_at = ?10 AND digest = ?11");
+    if (!find_same_record)
+      find_same_record = std::make_unique<Statement>(
+          conn,
+          "SELECT 1 FROM records WHERE workload_id = ?1 AND target_key = ?2 AND trace_text = ?3 AND "
+          "median_us = ?4 AND latencies_json = ?5 AND status = ?6 AND error = ?7 AND feature_version = ?8 "
+          "AND weft_version = ?9 AND created_at = ?10 AND digest = ?11");
+    Statement& same = *find_same_record;
+    same.reset();
     bind_content(same);
-    if (same.step()) return false;
+    bool present = same.step();
+    same.reset();
+    if (present) return false;
   }
-  Statement insert(conn,
-                   "INSERT INTO records(workload_id, target_key, trace_text, median_us, latencies_json, status, error, "
-                   "feature_version, weft_version, created_at, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  if (!insert_record_stmt)
+    insert_record_stmt = std::make_unique<Statement>(
+        conn,
+        "INSERT INTO records(workload_id, target_key, trace_text, median_us, latencies_json, status, error, "
+        "feature_version, weft_version, created_at, digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+  Statement& insert = *insert_record_stmt;
+  insert.reset();
   bind_content(insert);
   insert.run();
+  insert.reset();
   return true;
 }
 

@@ -2,6 +2,7 @@
 // database_exchange.cpp: JSON lines and merge). Not for use outside db/.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,10 @@ namespace weft::db {
 struct Database::Impl {
   Connection conn;
   bool read_only;
+  // The statements of insert_record, prepared once: import and merge run them per
+  // line. Declared after conn so that they are finalised first; reset after each use
+  // so that none holds a read snapshot open.
+  std::unique_ptr<Statement> find_same_record, insert_record_stmt;
 
   Impl(const std::string& path, Connection::Mode mode) : conn(path, mode), read_only(mode == Connection::Mode::ReadOnly) {}
 
