@@ -1,8 +1,10 @@
 // mutate-tile-size: picks a sample_perfect_tile decision, divides one tile by a
 // divisor d > 1 of it and multiplies another tile by d, so the product (the loop
 // extent) stays; a move that would put more than max_innermost into the innermost
-// tile is not made.
+// tile is not made, nor one the rest of the trace does not replay with.
+#include "schedule/error.h"
 #include "schedule/instruction.h"
+#include "schedule/replay.h"
 #include "search/mutator.h"
 #include "search/mutator_util.h"
 
@@ -27,7 +29,7 @@ class MutateTileSize : public Mutator {
  public:
   std::string name() const override { return "mutate-tile-size"; }
 
-  std::optional<sched::Trace> apply(const sched::Trace& trace, const ir::PrimFunc&, Rng& rng) const override {
+  std::optional<sched::Trace> apply(const sched::Trace& trace, const ir::PrimFunc& func, Rng& rng) const override {
     // Instructions with at least two tiles and a tile that can give a factor.
     std::vector<size_t> movable;
     for (size_t i : decided_instructions(trace, "sample_perfect_tile")) {
@@ -57,7 +59,15 @@ class MutateTileSize : public Mutator {
       tile[to] *= d;
       sched::Arg::List decision;
       for (int64_t f : tile) decision.push_back(sched::Arg(f));
-      return trace.with_decision(index, sched::Arg(decision));
+      sched::Trace mutated = trace.with_decision(index, sched::Arg(decision));
+      // A later instruction may refuse the new tiles (rfactor of a loop that became
+      // a unit loop): such a draw is not a mutation.
+      try {
+        sched::replay(mutated, func);
+      } catch (const sched::ScheduleError&) {
+        continue;
+      }
+      return mutated;
     }
     return std::nullopt;
   }

@@ -1,0 +1,87 @@
+// mutate-tile-size: one decision changes, the product of its tiles stays, the
+// innermost limit holds, and the mutated trace replays and realizes correctly.
+#include "schedule/replay.h"
+#include "search/mutator.h"
+#include "search/space.h"
+#include "space_test_util.h"
+
+using namespace weft;
+using namespace weft::search;
+using namespace weft::search::testing;
+
+namespace {
+
+std::vector<std::vector<int64_t>> tiles_of(const sched::Trace& t) {
+  std::vector<std::vector<int64_t>> out;
+  for (const auto& inst : t.instructions()) {
+    if (inst.kind != "sample_perfect_tile") continue;
+    std::vector<int64_t> tile;
+    for (const auto& f : std::get<sched::Arg::List>(inst.decision->value)) tile.push_back(std::get<int64_t>(f.value));
+    out.push_back(tile);
+  }
+  return out;
+}
+
+int64_t product(const std::vector<int64_t>& v) {
+  int64_t p = 1;
+  for (int64_t x : v) p *= x;
+  return p;
+}
+
+TEST(MutateTileSize, KeepsProductsAndLimitsAndReplaysOnManySeeds) {
+  auto mutator = make_mutate_tile_size();
+  for (const char* spec : {"matmul:M=64,N=64,K=64", "matmul:M=12,N=18,K=30", "sum:A=2,B=1,C=256,axes=001",
+                           "conv2d:N=1,H=6,W=6,C=4,K=8,R=3,S=3,pad=1"}) {
+    ir::Workload w = ir::make_workload(spec);
+    for (const sched::Trace& sketch : generate_design_space(w.func, cpu_target(), 1)) {
+      if (tiles_of(sketch).empty()) continue;
+      sched::Trace current = sketch;
+      for (uint64_t seed = 0; seed < 40; ++seed) {
+        Rng rng(seed);
+        std::optional<sched::Trace> next = mutator->apply(current, w.func, rng);
+        ASSERT_TRUE(next.has_value()) << spec;
+        auto before = tiles_of(current), after = tiles_of(*next);
+        ASSERT_EQ(before.size(), after.size());
+        int changed = 0;
+        for (size_t i = 0; i < before.size(); ++i) {
+          EXPECT_EQ(product(before[i]), product(after[i]));
+          EXPECT_LE(after[i].back(), 64);
+          changed += before[i] != after[i];
+        }
+        EXPECT_EQ(changed, 1) << spec;
+        // Only decisions change: same instruction kinds and arguments.
+        ASSERT_EQ(next->size(), current.size());
+        for (size_t i = 0; i < current.size(); ++i) {
+          EXPECT_EQ(next->instructions()[i].kind, current.instructions()[i].kind);
+          EXPECT_EQ(next->instructions()[i].inputs, current.instructions()[i].inputs);
+        }
+        sched::Schedule s = realize(*next, w.func, cpu_target());
+        if (seed % 8 == 0) EXPECT_TRUE(sched::testing::same_results(w.func, s.func())) << next->to_text();
+        current = *next;  // walk: mutations compose
+      }
+    }
+  }
+}
+
+TEST(MutateTileSize, RespectsTheInnermostLimit) {
+  // K = 128 = 2^7 with max_innermost 64: the innermost never reaches 128.
+  ir::Workload w = ir::make_workload("matmul:M=4,N=128,K=4");
+  auto mutator = make_mutate_tile_size();
+  sched::Trace t = generate_design_space(w.func, cpu_target())[0];
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    Rng rng(seed);
+    auto next = mutator->apply(t, w.func, rng);
+    ASSERT_TRUE(next);
+    for (const auto& tile : tiles_of(*next)) EXPECT_LE(tile.back(), 64);
+    t = *next;
+  }
+}
+
+TEST(MutateTileSize, NothingToMutateWithoutTiles) {
+  ir::Workload w = ir::make_workload("relu:M=7,N=9");
+  auto mutator = make_mutate_tile_size();
+  Rng rng(0);
+  for (const auto& t : generate_design_space(w.func, cpu_target())) EXPECT_FALSE(mutator->apply(t, w.func, rng));
+}
+
+}  // namespace
