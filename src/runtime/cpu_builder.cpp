@@ -70,6 +70,20 @@ std::string tail(const std::string& text, size_t max_chars) {
 
 }  // namespace
 
+void CpuBuilder::compile_file(const std::string& src_path, const std::string& lib_path) const {
+  std::vector<std::string> argv{compiler_};
+  argv.insert(argv.end(), flags_.begin(), flags_.end());
+  argv.insert(argv.end(), {"-o", lib_path, src_path});
+  logger()->debug("compiling {}", src_path);
+  ProcessResult r = run_process(argv, config_.compile_timeout_s);
+  if (!r.spawn_error.empty())
+    throw BuildError("cannot run compiler '" + compiler_ + "' (" + r.spawn_error + ") for generated source '" +
+                     src_path + "'");
+  if (r.exit_code != 0)
+    throw BuildError("compiler '" + compiler_ + "' " + describe_exit(r, config_.compile_timeout_s) +
+                     " on generated source '" + src_path + "':\n" + tail(r.output, 8000));
+}
+
 std::shared_ptr<CpuModule> CpuBuilder::build(const std::vector<NamedFunc>& funcs) const {
   std::set<std::string> names;
   std::vector<std::pair<std::string, ir::PrimFunc>> to_emit;
@@ -98,17 +112,7 @@ std::shared_ptr<CpuModule> CpuBuilder::build(const std::vector<NamedFunc>& funcs
     out << source;
     if (!out.flush()) throw BuildError("cannot write generated source '" + src_path + "'");
   }
-  std::vector<std::string> argv{compiler_};
-  argv.insert(argv.end(), flags_.begin(), flags_.end());
-  argv.insert(argv.end(), {"-o", lib_path, src_path});
-  logger()->debug("compiling {} function(s): {}", funcs.size(), src_path);
-  ProcessResult r = run_process(argv, config_.compile_timeout_s);
-  if (!r.spawn_error.empty())
-    throw BuildError("cannot run compiler '" + compiler_ + "' (" + r.spawn_error + ") for generated source '" +
-                     src_path + "'");
-  if (r.exit_code != 0)
-    throw BuildError("compiler '" + compiler_ + "' " + describe_exit(r, config_.compile_timeout_s) +
-                     " on generated source '" + src_path + "':\n" + tail(r.output, 8000));
+  compile_file(src_path, lib_path);
   std::shared_ptr<CpuModule> module = CpuModule::load(lib_path, funcs, symbols);
   // The loaded mapping outlives the files, so they can go now.
   if (!config_.keep_files) {

@@ -39,6 +39,10 @@ class CpuBuilder {
   // carries the compiler's output.
   std::shared_ptr<CpuModule> build(const std::vector<NamedFunc>& funcs) const;
 
+  // One compiler call: `src_path` (generated C++) into the shared object `lib_path`.
+  // BuildError naming the source on failure or timeout.
+  void compile_file(const std::string& src_path, const std::string& lib_path) const;
+
   const std::string& compiler() const { return compiler_; }
   const std::vector<std::string>& flags() const { return flags_; }
 

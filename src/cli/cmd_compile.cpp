@@ -1,0 +1,87 @@
+// `weft compile <workload> --db weft.db -o DIR`: replays the best tuning record of the
+// workload (falling back to the default schedule, and saying so) and writes the
+// generated C++ source, the shared library and the schedule used into DIR.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "codegen/cpp_emitter.h"
+#include "runtime/cpu_builder.h"
+#include "search/best_program.h"
+#include "support/error.h"
+
+namespace weft::cli {
+namespace {
+
+struct CompileArgs {
+  std::string workload;
+  std::string db = "weft.db";
+  std::string out_dir;
+  std::string target = "cpu";
+  std::string name;
+};
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) throw UsageError("cannot write '" + path + "'");
+}
+
+const RegisterCommand kCompile([](CLI::App& app, const GlobalOptions& global, int& exit_code) {
+  auto a = std::make_shared<CompileArgs>();
+  auto* cmd = app.add_subcommand("compile", "Build a workload with its best tuned schedule from the database");
+  cmd->add_option("workload", a->workload, "Workload spec")->required();
+  cmd->add_option("--db", a->db, "Tuning database")->default_val("weft.db");
+  cmd->add_option("-o,--output", a->out_dir, "Output directory")->required();
+  cmd->add_option("--target", a->target, "cpu, or a target key backend/arch/device")->default_val("cpu");
+  cmd->add_option("--name", a->name, "File stem and symbol suffix (default: the op name)");
+  cmd->callback([&global, &exit_code, a] {
+    Target target = parse_target(a->target);
+    if (!std::filesystem::exists(a->db))
+      throw UsageError("tuning database '" + a->db + "' does not exist (run `weft tune` first)");
+    db::Database database = db::Database::open_readonly(a->db);
+    search::BestProgram best = search::best_program(database, a->workload, target);
+    for (const std::string& note : best.notes) std::cerr << "weft compile: " << note << "\n";
+
+    std::string name = a->name.empty() ? best.workload.op : a->name;
+    std::string symbol = "weft_" + name;
+    std::error_code ec;
+    std::filesystem::create_directories(a->out_dir, ec);
+    if (ec) throw UsageError("cannot create output directory '" + a->out_dir + "': " + ec.message());
+    std::string stem = a->out_dir + "/" + name;
+    write_file(stem + ".cpp", codegen::emit_cpp_module({{symbol, best.func}}));
+    if (best.record) write_file(stem + ".sched", best.record->trace_text);
+    runtime::CpuBuilder builder;
+    builder.compile_file(stem + ".cpp", stem + ".so");
+
+    double median = best.record ? best.record->median_us : 0;
+    double gflops = median > 0 ? best.workload.flops / (median * 1e3) : 0;
+    if (global.json) {
+      nlohmann::json j{{"workload", best.workload.spec},
+                       {"source", stem + ".cpp"},
+                       {"library", stem + ".so"},
+                       {"symbol", symbol},
+                       {"from_database", best.record.has_value()},
+                       {"target", best.record ? best.record->target_key : target.key()}};
+      j["trace"] = best.record ? nlohmann::json(best.record->trace_text) : nlohmann::json(nullptr);
+      j["median_us"] = best.record ? nlohmann::json(median) : nlohmann::json(nullptr);
+      j["gflops"] = best.record ? nlohmann::json(gflops) : nlohmann::json(nullptr);
+      std::cout << j.dump(2) << "\n";
+    } else {
+      if (best.record)
+        std::cout << best.workload.spec << ": record " << best.record->id << " (" << median << " us, " << gflops
+                  << " GFLOP/s on " << best.record->target_key << ")\n";
+      else
+        std::cout << best.workload.spec << ": default schedule (no tuning record)\n";
+      std::cout << "  source   " << stem << ".cpp\n  library  " << stem << ".so (extern \"C\" int " << symbol
+                << "(void** args))\n";
+      if (best.record) std::cout << "  schedule " << stem << ".sched\n";
+    }
+    exit_code = 0;
+  });
+});
+
+}  // namespace
+}  // namespace weft::cli

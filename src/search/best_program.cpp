@@ -1,0 +1,36 @@
+#include "search/best_program.h"
+
+#include "ir/structural.h"
+#include "schedule/trace.h"
+#include "search/space.h"
+#include "support/error.h"
+
+namespace weft::search {
+
+BestProgram best_program(const db::Database& database, const std::string& workload_spec, const Target& target) {
+  BestProgram out;
+  out.workload = ir::make_workload(workload_spec);
+  out.func = out.workload.func;
+  std::string hash = ir::structural_hash_hex(out.workload.func);
+  db::BestRecords best = database.best(hash, target.key(), 8);
+  if (!best.records.empty() && !best.exact_target)
+    out.notes.push_back("no record for target '" + target.key() + "'; using records of the compatible target '" +
+                        best.matched_target_key + "'");
+  for (const db::Record& r : best.records) {
+    try {
+      sched::Trace trace = sched::Trace::parse_text(r.trace_text, "record " + std::to_string(r.id));
+      out.func = realize(trace, out.workload.func, target).func();
+      out.record = r;
+      return out;
+    } catch (const Error& e) {
+      out.notes.push_back("record " + std::to_string(r.id) + " of '" + out.workload.spec +
+                          "' no longer replays and is skipped: " + e.what());
+    }
+  }
+  out.func = out.workload.func;
+  out.notes.push_back("no usable tuning record for '" + out.workload.spec + "' on '" + target.key() +
+                      "' in '" + database.path() + "'; falling back to the default schedule (the unscheduled program)");
+  return out;
+}
+
+}  // namespace weft::search
