@@ -197,11 +197,15 @@ bool reads_covered(const BufferUse& use, size_t depth, const VarDomains& outer) 
   return true;
 }
 
-size_t common_loop_depth(const BufferUse& use) {
+// How many outer loops every site shares. A loop node that occurs more than once
+// in the tree ends the common part: sites under its copies only look alike.
+size_t common_loop_depth(const BufferUse& use, const BufferSites& sites) {
   size_t depth = use.sites[0].loops.size();
   for (const AccessSite& s : use.sites) {
     size_t k = 0;
-    while (k < depth && k < s.loops.size() && s.loops[k].loop == use.sites[0].loops[k].loop) ++k;
+    while (k < depth && k < s.loops.size() && s.loops[k].loop == use.sites[0].loops[k].loop &&
+           !sites.shared_loops.count(s.loops[k].loop))
+      ++k;
     depth = k;
   }
   return depth;
@@ -214,11 +218,9 @@ std::optional<Placement> place_buffer(const BufferUse& use, const BufferSites& s
   for (const AccessSite& s : use.sites)
     if (!s.affine) return std::nullopt;
   const std::vector<SiteLoop>& path = use.sites[0].loops;
-  for (size_t depth = common_loop_depth(use); depth >= 1; --depth) {
+  for (size_t depth = common_loop_depth(use, sites); depth >= 1; --depth) {
     const ForNode* loop = path[depth - 1].loop;
-    if (loop->for_kind == ForKind::Vectorized || loop->for_kind == ForKind::ThreadBinding ||
-        sites.shared_loops.count(loop))
-      continue;
+    if (loop->for_kind == ForKind::Vectorized || loop->for_kind == ForKind::ThreadBinding) continue;
     Loops outer = loops_of(path, 0, depth);
     Box box = instance_box(use, depth, outer);
     if (instances_disjoint(box, path, depth) || reads_covered(use, depth, outer.domains))

@@ -14,7 +14,8 @@
 //     k-th statement lies inside a box that an earlier statement writes in full
 //     (an unconditional store whose indices are the outer part plus a dense
 //     mixed-radix combination of the loops inside, like a cache stage's copy).
-// A loop that is vectorised or shared by several places in the tree is skipped.
+// A vectorised loop is skipped, and candidates stop above a loop node that occurs
+// at several places in the tree (sites under its copies only look alike).
 // Where no loop qualifies, the buffer stays with the block that allocates it, but
 // still shrinks to the region used there.
 //
