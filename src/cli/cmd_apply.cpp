@@ -10,6 +10,7 @@
 #include "ir/printer.h"
 #include "ir/workload.h"
 #include "schedule/replay.h"
+#include "search/space.h"
 #include "support/error.h"
 
 namespace weft::cli {
@@ -20,6 +21,7 @@ struct ApplyArgs {
   std::string schedule_file;
   bool no_check = false;
   bool quiet = false;
+  bool postprocess = false;
   int repeats = 10;
   uint64_t seed = 0;
 };
@@ -39,6 +41,8 @@ const RegisterCommand kApply([](CLI::App& app, const GlobalOptions& global, int&
   cmd->add_option("schedule", args->schedule_file, "Schedule file (trace text or JSON)")->required();
   cmd->add_flag("--no-check", args->no_check, "Skip the check against the interpreter");
   cmd->add_flag("--quiet", args->quiet, "Do not print the scheduled IR");
+  cmd->add_flag("--postprocess", args->postprocess,
+                "Run the host CPU's postprocessors after the replay, as tuning does (for traces from the database)");
   cmd->add_option("--repeats", args->repeats, "Timed repeats")->check(CLI::Range(1, 100000))->default_val(10);
   cmd->add_option("--seed", args->seed, "Seed of the random inputs")->default_val(0);
   cmd->callback([&global, &exit_code, args] {
@@ -48,7 +52,8 @@ const RegisterCommand kApply([](CLI::App& app, const GlobalOptions& global, int&
     sched::Trace trace = first != std::string::npos && text[first] == '{'
                              ? sched::Trace::parse_json(text, args->schedule_file)
                              : sched::Trace::parse_text(text, args->schedule_file);
-    sched::Schedule sch = sched::replay(trace, w.func, args->seed);
+    sched::Schedule sch = args->postprocess ? search::realize(trace, w.func, host_cpu_target(), args->seed)
+                                            : sched::replay(trace, w.func, args->seed);
     if (!global.json && !args->quiet) std::cout << ir::to_text(sch.func()) << "\n";
     runtime::EvalOptions options;
     options.check = !args->no_check;

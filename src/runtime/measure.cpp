@@ -1,6 +1,7 @@
 #include "runtime/measure.h"
 
 #include <algorithm>
+#include <chrono>
 #include <thread>
 
 #include "ir/interpreter.h"
@@ -97,6 +98,7 @@ std::vector<MeasureResult> CpuMeasurer::measure(const std::vector<ir::PrimFunc>&
   const auto& expected = reference();
 
   // Build: several compiler calls at once.
+  auto t0 = std::chrono::steady_clock::now();
   int jobs = config_.build_jobs > 0 ? config_.build_jobs : static_cast<int>(std::thread::hardware_concurrency());
   jobs = std::clamp(jobs, 1, static_cast<int>(n));
   size_t chunk = (n + static_cast<size_t>(jobs) - 1) / static_cast<size_t>(jobs);
@@ -108,6 +110,7 @@ std::vector<MeasureResult> CpuMeasurer::measure(const std::vector<ir::PrimFunc>&
                          std::ref(functions), std::ref(results));
   for (auto& t : threads) t.join();
 
+  auto t1 = std::chrono::steady_clock::now();
   // Run: a worker process; a crash or hang marks the candidate in flight and a new
   // worker goes on with the next one.
   worker::Job job{&functions, &inputs_, &expected, workload_.num_outputs, config_.runner};
@@ -136,6 +139,9 @@ std::vector<MeasureResult> CpuMeasurer::measure(const std::vector<ir::PrimFunc>&
     }
     worker::stop(w);
   }
+  auto t2 = std::chrono::steady_clock::now();
+  logger()->debug("measured {} candidate(s) of '{}': build {:.1f} s, run {:.1f} s", n, workload_.spec,
+                  std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count());
   return results;
 }
 

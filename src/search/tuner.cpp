@@ -171,6 +171,7 @@ TuneProgress tune(const std::vector<TaskSpec>& specs, const TuneOptions& options
     std::optional<size_t> next = scheduler.next();
     if (!next) break;
     TaskRun& run = runs[*next];
+    auto t0 = Clock::now();
     int elite_count = static_cast<int>(options.search.population * options.search.init_from_db);
     std::vector<Candidate> batch =
         run.search->next_batch(*model, elites_of(database, target, run, elite_count), run.measured);
@@ -185,7 +186,9 @@ TuneProgress tune(const std::vector<TaskSpec>& specs, const TuneOptions& options
     }
     std::vector<ir::PrimFunc> funcs;
     for (const Candidate& c : batch) funcs.push_back(c.func);
+    auto t1 = Clock::now();
     std::vector<runtime::MeasureResult> results = run.measurer->measure(funcs);
+    auto t2 = Clock::now();
 
     std::vector<db::Record> records;
     std::vector<costmodel::Sample> samples;
@@ -205,6 +208,10 @@ TuneProgress tune(const std::vector<TaskSpec>& specs, const TuneOptions& options
     }
     database.add_records(records);  // one transaction per measured batch
     model->update(samples);
+    auto t3 = Clock::now();
+    auto secs = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
+    logger()->info("{}: batch of {}: search {:.1f} s, build and measure {:.1f} s, cost model {:.1f} s",
+                   run.status.spec, batch.size(), secs(t1 - t0), secs(t2 - t1), secs(t3 - t2));
     scheduler.record_round(*next, static_cast<int>(batch.size()), run.status.best_us);
     progress.trials_this_run += static_cast<int>(batch.size());
     if (++rounds % 4 == 0)
