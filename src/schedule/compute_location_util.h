@@ -4,7 +4,8 @@
 //   - block-shape queries: single-store bodies, point accesses by iterators;
 //   - who touches a buffer: params, allocations, every block in program order;
 //   - a block's scope: its siblings in program order and where a loop sits among them;
-//   - regenerating a block's loops over a region when it moves under a loop.
+//   - regenerating a block's loops over a region when it moves under a loop, and
+//     whether its reduction bindings allow that (compute_location_bindings.cpp).
 // Each primitive's core is a pure function PrimFunc -> PrimFunc that throws
 // ScheduleError, so legality can be tested (sample_compute_location) without
 // touching any schedule.
@@ -110,6 +111,18 @@ using IterCover = std::optional<ir::Range>;
 ir::Stmt regenerate_loops(const ir::BlockRealizeNode& realize, const std::vector<IterCover>& covers,
                           const ir::VarDomains& outer, bool preserve_unit_loops,
                           const std::function<void(const std::string&)>& fail);
+
+// ---- bindings of a moved block ---------------------------------------------------
+
+// Why rebuilding one loop per reduction iterator of the block at `site` over its
+// whole domain would not run the same updates, or "" when it would: the
+// reduction iterators must be bound by +, -, * and // and % of constants to
+// loops of their own (feeding no spatial iterator and none in `staying`, the
+// loops that enclose the new location), each binding taking every value of its
+// domain, and together every combination exactly once (a bijection from the
+// loops, as after split and fuse). A predicate may only cut a binding at the
+// end of its domain (a non-divisible split).
+std::string reduction_binding_problem(const BlockSite& site, const ir::VarDomains& staying);
 
 // ---- sampled locations -----------------------------------------------------------
 

@@ -57,6 +57,11 @@ PrimFunc compute_at_func(const PrimFunc& func, const std::string& name, const Va
     fail_block("block '" + name + "' writes " + region_text(written) +
                "; compute_at needs each index to be a distinct spatial iterator, every spatial iterator used once");
 
+  // Its loops are rebuilt one per iterator: the reduction must survive that.
+  VarDomains outer = domains_inside(func, lsite);
+  if (std::string problem = reduction_binding_problem(site, outer); !problem.empty())
+    fail_block("the reduction of block '" + name + "' cannot be rebuilt under loop " + loop_var->name + ": " + problem);
+
   // Every other access to the buffer is a read by a sibling under the loop.
   std::vector<RealizedBlock> blocks = all_blocks(func);
   std::vector<std::string> ancestors;
@@ -98,7 +103,6 @@ PrimFunc compute_at_func(const PrimFunc& func, const std::string& name, const Va
               "' depends on comes after one of its consumers; there is no place for it");
 
   // The region of the buffer the consumers read during one iteration of the loop.
-  VarDomains outer = domains_inside(func, lsite);
   std::optional<BufferRegion> needed;
   for (size_t i : consumers) {
     const Block& consumer = scope.siblings[i].as<BlockRealizeNode>()->block;

@@ -59,6 +59,10 @@ PrimFunc reverse_compute_at_func(const PrimFunc& func, const std::string& name, 
       fail_block("block '" + name + "' reads its own output '" + w.buffer->name +
                  "'; repeating it for overlapping regions would not be idempotent");
 
+  // Its loops are rebuilt one per iterator: the reduction must survive that.
+  if (std::string problem = reduction_binding_problem(site, domains_inside(func, lsite)); !problem.empty())
+    fail_block("the reduction of block '" + name + "' cannot be rebuilt under loop " + loop_var->name + ": " + problem);
+
   // The buffers it reads that blocks under the loop produce, each by one block.
   std::map<const BufferNode*, size_t> producer_of;
   std::vector<const BufferRegion*> produced_reads;

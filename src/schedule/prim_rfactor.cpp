@@ -114,6 +114,26 @@ std::vector<Expr> with_axis(std::vector<Expr> indices, int64_t axis, Expr index)
   return indices;
 }
 
+// The loops that must become iterators of the rf block: the rf loop and, closed
+// under sharing, every loop feeding a reduction iterator that uses one of them.
+// After fusing reduction loops and splitting the fused loop, `j = f0 // 2` and
+// `k = f0 % 2 * 32 + f1` share f0; rewriting only the iterators that use the rf
+// loop f1 would keep `j` beside a new iterator for f0, two iterators over one loop,
+// and whoever regenerates loops from the iterators would run j * f0 iterations.
+VarSet linked_reduction_loops(const BlockNode& block, const BlockRealizeNode& realize,
+                              const std::map<const VarNode*, const ForNode*>& loops, const Var& rf_var) {
+  VarSet linked{rf_var.get()};
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (size_t i = 0; i < block.iter_vars.size(); ++i) {
+      if (block.iter_vars[i].kind != IterKind::Reduce || !uses_any_var(realize.iter_values[i], linked)) continue;
+      for (const Var& v : collect_vars(realize.iter_values[i]))
+        if (loops.count(v.get()) && linked.insert(v.get()).second) grew = true;
+    }
+  }
+  return linked;
+}
+
 Stmt copy_loop(const ForNode& l, const Var& var, Stmt body) {
   return make_for(var, l.extent, l.for_kind, std::move(body), l.thread_tag, l.annotations);
 }
@@ -195,15 +215,16 @@ BlockRV rfactor(Schedule& sch, LoopRV loop_rv, int64_t factor_axis) {
   std::vector<Expr> rf_values{var_expr(rf_var)};
   VarMap loop_to_iter{{rf_var.get(), var_expr(rf_iter)}};  // loops of rewritten reductions -> new iterators
   VarMap iter_map;                                         // old reduction iterators -> their new form
+  VarSet linked = linked_reduction_loops(block, realize, loops, rf_var);
   for (size_t i = 0; i < block.iter_vars.size(); ++i) {
     const IterVar& iv = block.iter_vars[i];
     const Expr& value = realize.iter_values[i];
-    if (iv.kind == IterKind::Spatial || !uses_var(value, rf_var)) {
+    if (iv.kind == IterKind::Spatial || !uses_any_var(value, linked)) {
       rf_iters.push_back(iv);
       rf_values.push_back(value);
       continue;
     }
-    // A reduction iterator fed by the rf loop: one new iterator per loop it uses.
+    // A reduction iterator linked to the rf loop: one new iterator per loop it uses.
     for (const Var& v : collect_vars(value)) {
       auto it = loops.find(v.get());
       if (it == loops.end() || loop_to_iter.count(v.get())) continue;
