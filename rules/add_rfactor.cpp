@@ -3,8 +3,8 @@
 // split the fused loop in two with sample_perfect_tile and rfactor either part,
 // so the partial results can be computed in parallel. Returns one state per
 // successful rfactor plus the original. The final reduction block is annotated so
-// that random-compute-location also places the new rfactor block (only when a
-// single reduction loop was split; see the comment in apply).
+// that random-compute-location also places the new rfactor block (rfactor keeps
+// its iterators independent after a fuse, so compute_at can move it).
 #include "rules/annotations.h"
 #include "rules/rule.h"
 #include "rules/rule_util.h"
@@ -56,7 +56,6 @@ class AddRFactor : public ScheduleRule {
     const BlockNode& b = site.block();
     sched::Schedule base = sch;
     int64_t num_spatial = 0;
-    bool fused_reductions = false;
     std::vector<sched::LoopRV> split_loops;
     bool ok = try_transform(base, [&](sched::Schedule& s) {
       sched::BlockRV block = sched::get_block(s, block_name);
@@ -70,8 +69,7 @@ class AddRFactor : public ScheduleRule {
       bool reduce_innermost = true;
       for (size_t i = 0; i < loops.size(); ++i) reduce_innermost &= loops[i].id == order[i].id;
       if (!reduce_innermost) sched::reorder(s, order);
-      fused_reductions = reduce.size() > 1;
-      sched::LoopRV fused = fused_reductions ? sched::fuse(s, reduce) : reduce[0];
+      sched::LoopRV fused = reduce.size() > 1 ? sched::fuse(s, reduce) : reduce[0];
       std::vector<sched::Arg> factors;
       for (sched::ExprRV f : sched::sample_perfect_tile(s, fused, 2, kMaxInnermostFactor)) factors.push_back(sched::Arg(f));
       split_loops = sched::split(s, fused, factors);
@@ -82,15 +80,9 @@ class AddRFactor : public ScheduleRule {
       sched::Schedule state = base.fork();
       bool factored = try_transform(state, [&](sched::Schedule& s) {
         sched::rfactor(s, loop, num_spatial);
-        // After fusing several reduction loops, the rfactor block keeps iterators
-        // that are functions of each other (j = fused // K beside the fused parts);
-        // compute_at regenerates loops per iterator and would repeat iterations, so
-        // such an rfactor block stays at the root.
-        if (!fused_reductions) {
-          sched::BlockRV final_block = sched::get_block(s, block_name);
-          sched::annotate(s, sched::RV{sched::RVKind::Block, final_block.id}, ann::kRandomComputeProducer,
-                          sched::Arg(int64_t{1}));
-        }
+        sched::BlockRV final_block = sched::get_block(s, block_name);
+        sched::annotate(s, sched::RV{sched::RVKind::Block, final_block.id}, ann::kRandomComputeProducer,
+                        sched::Arg(int64_t{1}));
       });
       if (factored) out.push_back(std::move(state));
     }
