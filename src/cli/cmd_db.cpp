@@ -12,6 +12,8 @@
 
 #include "cli/command.h"
 #include "db/database.h"
+#include "ir/structural.h"
+#include "ir/workload.h"
 #include "support/error.h"
 #include "support/target.h"
 
@@ -28,10 +30,17 @@ struct DbArgs {
   std::string input;
 };
 
-// A workload named by its structural hash or, failing that, by its name.
+// A workload named by its structural hash, its stored name, or a workload spec.
 db::WorkloadEntry resolve_workload(const db::Database& database, const std::string& hash_or_name) {
   if (auto w = database.find_workload(hash_or_name)) return *w;
   if (auto w = database.find_workload_by_name(hash_or_name)) return *w;
+  // A workload spec as the user typed it (defaults left out): its canonical form.
+  try {
+    ir::Workload spec = ir::make_workload(hash_or_name);
+    if (auto w = database.find_workload(ir::structural_hash_hex(spec.func))) return *w;
+  } catch (const Error&) {
+    // not a spec either
+  }
   throw UsageError("workload '" + hash_or_name + "' is not in database '" + database.path() +
                    "' (give its structural hash or its name)");
 }

@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error or off")->default_val("warn");
   int exit_code = 0;
   for (auto& registrar : cli::command_registry()) registrar(app, global, exit_code);
+  // Global options may also follow the subcommand: `weft tune X --json`.
+  app.fallthrough();
+  for (CLI::App* sub : app.get_subcommands({})) sub->fallthrough();
   app.parse_complete_callback([&] { set_log_level(global.log_level); });
   try {
     app.parse(argc, argv);

@@ -1,6 +1,7 @@
 #include "runtime/measure.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -31,33 +32,15 @@ std::vector<ir::NDArray*> pointers(std::vector<ir::NDArray>& arrays) {
   return out;
 }
 
-// Builds candidates [begin, end) with one compiler call; when that call fails, each
-// candidate alone, so one bad candidate costs only itself.
-void build_chunk(const CpuBuilder& builder, const std::vector<ir::PrimFunc>& candidates, size_t begin, size_t end,
-                 std::vector<std::optional<CpuFunction>>& functions, std::vector<MeasureResult>& results) {
-  auto build_range = [&](size_t b, size_t e) {
-    std::vector<NamedFunc> funcs;
-    for (size_t i = b; i < e; ++i) funcs.emplace_back("c" + std::to_string(i), candidates[i]);
-    auto module = builder.build(funcs);
-    for (size_t i = b; i < e; ++i) functions[i] = module->get_function("c" + std::to_string(i));
-  };
+// Builds candidate i alone: one compiler call each, so a candidate that is slow to
+// compile or does not compile costs only itself.
+void build_one(const CpuBuilder& builder, const ir::PrimFunc& candidate, std::optional<CpuFunction>& function,
+               MeasureResult& result) {
   try {
-    build_range(begin, end);
-    return;
+    function = builder.build({{"candidate", candidate}})->get_function("candidate");
   } catch (const Error& e) {
-    if (end - begin == 1) {
-      results[begin].status = MeasureStatus::BuildError;
-      results[begin].error = e.what();
-      return;
-    }
-  }
-  for (size_t i = begin; i < end; ++i) {
-    try {
-      build_range(i, i + 1);
-    } catch (const Error& e) {
-      results[i].status = MeasureStatus::BuildError;
-      results[i].error = e.what();
-    }
+    result.status = MeasureStatus::BuildError;
+    result.error = e.what();
   }
 }
 
@@ -97,17 +80,20 @@ std::vector<MeasureResult> CpuMeasurer::measure(const std::vector<ir::PrimFunc>&
   }
   const auto& expected = reference();
 
-  // Build: several compiler calls at once.
+  // Build: several compiler calls at once, one candidate each.
   auto t0 = std::chrono::steady_clock::now();
   int jobs = config_.build_jobs > 0 ? config_.build_jobs : static_cast<int>(std::thread::hardware_concurrency());
   jobs = std::clamp(jobs, 1, static_cast<int>(n));
-  size_t chunk = (n + static_cast<size_t>(jobs) - 1) / static_cast<size_t>(jobs);
   std::vector<std::optional<CpuFunction>> functions(n);
-  CpuBuilder builder(config_.build);
+  CpuBuildConfig build_config = config_.build;
+  build_config.compile_timeout_s = config_.compile_timeout_s;
+  CpuBuilder builder(build_config);
+  std::atomic<size_t> next_to_build{0};
   std::vector<std::thread> threads;
-  for (size_t b = 0; b < n; b += chunk)
-    threads.emplace_back(build_chunk, std::cref(builder), std::cref(candidates), b, std::min(n, b + chunk),
-                         std::ref(functions), std::ref(results));
+  for (int t = 0; t < jobs; ++t)
+    threads.emplace_back([&] {
+      for (size_t i; (i = next_to_build++) < n;) build_one(builder, candidates[i], functions[i], results[i]);
+    });
   for (auto& t : threads) t.join();
 
   auto t1 = std::chrono::steady_clock::now();

@@ -1,5 +1,6 @@
 // Measuring candidate programs of one workload on the CPU, as the tuner does:
-// build the batch with several compiler calls in parallel, then run every candidate
+// build the batch with several compiler calls in parallel (one per candidate, each
+// with a deadline), then run every candidate
 // in a worker subprocess that checks its outputs against the reference and times it.
 // A candidate that fails to build, computes a wrong result, crashes or hangs is
 // reported with its status and error; it never takes the caller down. A crash or a
@@ -32,6 +33,9 @@ struct MeasureConfig {
   RunnerConfig runner{1, 5, 1, false};  // warm-up, repeats, min_repeat_ms, flush_cache
   CpuBuildConfig build;
   int build_jobs = 0;               // compiler calls in parallel; 0: the host's cores
+  // A candidate whose compiler call runs longer is a build error (huge unrolled
+  // bodies can take GCC minutes); it replaces build.compile_timeout_s.
+  double compile_timeout_s = 60;
   double run_timeout_s = 20;        // per candidate: checking and timing together
   uint64_t input_seed = 0;          // the random inputs of every candidate and the reference
   // The reference is the interpreter running the unscheduled program; above this

@@ -132,7 +132,7 @@ TEST(CpuMeasurer, CompilerTimeoutIsABuildError) {
   }
   std::filesystem::permissions(script, std::filesystem::perms::owner_all);
   c.build.compiler = script;
-  c.build.compile_timeout_s = 0.5;
+  c.compile_timeout_s = 0.5;
   CpuMeasurer m(ir::make_workload("relu:M=4,N=8"), c);
   auto results = m.measure({relu_like(kGood)});
   ASSERT_EQ(results.size(), 1u);

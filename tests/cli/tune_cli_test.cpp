@@ -1,0 +1,146 @@
+// `weft tune` and `weft compile` through the real binary: JSON output, the compiled
+// library computes what the interpreter does, fallbacks are announced, and a tuner
+// killed with SIGKILL leaves a database that a second run completes.
+#include <dlfcn.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "ir/interpreter.h"
+#include "ir/ndarray.h"
+#include "ir/workload.h"
+#include "run_weft.h"
+#include "support/rng.h"
+
+namespace weft {
+namespace {
+
+using testing::run_weft;
+
+std::string scratch(const std::string& name) {
+  std::string path = ::testing::TempDir() + "weft_tune_cli_" + name + "_" + std::to_string(getpid());
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove_all(path + suffix);
+  return path;
+}
+
+const char* kSmall = "--population 16 --generations 1 --batch 2 --repeats 3";
+
+int64_t records_in(const std::string& db) {
+  auto r = run_weft("db stats --db " + db + " --json");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  return nlohmann::json::parse(r.out).at("records").get<int64_t>();
+}
+
+TEST(TuneCli, TunesThenCompilesALibraryThatComputesTheWorkload) {
+  std::string db = scratch("a") + ".db", out = scratch("a_out");
+  const std::string spec = "matmul:M=16,N=32,K=8";
+  auto tuned = run_weft("tune " + spec + " --db " + db + " --trials 4 " + kSmall + " --json");
+  ASSERT_EQ(tuned.exit_code, 0) << tuned.out;
+  auto j = nlohmann::json::parse(tuned.out);
+  ASSERT_EQ(j.at("tasks").size(), 1u);
+  const auto& task = j["tasks"][0];
+  EXPECT_EQ(task.at("trials"), 4);
+  EXPECT_GT(task.at("median_us").get<double>(), 0);
+  EXPECT_GT(task.at("gflops").get<double>(), 0);
+  EXPECT_NE(task.at("trace").get<std::string>().find("sample_perfect_tile"), std::string::npos);
+  EXPECT_EQ(task.at("target"), j.at("target"));
+
+  auto top = run_weft("db top " + spec + " --db " + db + " --json");
+  ASSERT_EQ(top.exit_code, 0) << top.out;
+
+  auto compiled = run_weft("compile " + spec + " --db " + db + " -o " + out + " --json");
+  ASSERT_EQ(compiled.exit_code, 0) << compiled.out;
+  auto c = nlohmann::json::parse(compiled.out.substr(compiled.out.find('{')));
+  EXPECT_TRUE(c.at("from_database").get<bool>());
+  EXPECT_EQ(c.at("trace"), task.at("trace"));
+  EXPECT_TRUE(std::filesystem::exists(out + "/matmul.cpp"));
+  EXPECT_TRUE(std::filesystem::exists(out + "/matmul.sched"));
+
+  // The library computes the matmul.
+  void* lib = dlopen(c.at("library").get<std::string>().c_str(), RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(lib, nullptr) << dlerror();
+  auto fn = reinterpret_cast<int (*)(void**)>(dlsym(lib, "weft_matmul"));
+  ASSERT_NE(fn, nullptr);
+  ir::Workload w = ir::make_workload(spec);
+  Rng rng(11);
+  std::vector<ir::NDArray> args, expected;
+  for (const auto& p : w.func->params) args.push_back(ir::NDArray::random(p->dtype, p->shape, rng));
+  expected = args;
+  std::vector<void*> ptrs;
+  std::vector<ir::NDArray*> eptrs;
+  for (auto& a : args) ptrs.push_back(a.data());
+  for (auto& e : expected) eptrs.push_back(&e);
+  EXPECT_EQ(fn(ptrs.data()), 0);
+  ir::interpret(w.func, eptrs);
+  EXPECT_TRUE(ir::compare(expected.back(), args.back()).ok) << ir::compare(expected.back(), args.back()).message;
+  // Not dlclose: the library's OpenMP threads would outlive its code.
+}
+
+TEST(TuneCli, CompileWithoutARecordFallsBackAndSaysSo) {
+  std::string db = scratch("b") + ".db", out = scratch("b_out");
+  ASSERT_EQ(run_weft("tune relu:M=8,N=8 --db " + db + " --trials 1 " + kSmall + " --quiet").exit_code, 0);
+  auto r = run_weft("compile add:M=4,N=4 --db " + db + " -o " + out);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("falling back to the default schedule"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::filesystem::exists(out + "/add.so"));
+  EXPECT_FALSE(std::filesystem::exists(out + "/add.sched"));
+}
+
+TEST(TuneCli, BadInputIsAClearError) {
+  std::string db = scratch("c") + ".db";
+  auto missing = run_weft("compile add:M=4,N=4 --db " + db + " -o " + scratch("c_out"));
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.out.find("does not exist"), std::string::npos) << missing.out;
+  EXPECT_FALSE(std::filesystem::exists(db));
+  auto bad_spec = run_weft("tune matmul:M=4 --db " + db + " --trials 1");
+  EXPECT_EQ(bad_spec.exit_code, 1);
+  EXPECT_NE(bad_spec.out.find("matmul:M=4"), std::string::npos) << bad_spec.out;
+  auto weights = run_weft("tune add:M=4,N=4 relu:M=4,N=4 --weights 1 --db " + db);
+  EXPECT_EQ(weights.exit_code, 1);
+  EXPECT_NE(weights.out.find("--weights"), std::string::npos) << weights.out;
+  auto target = run_weft("tune add:M=4,N=4 --target tpu/v4/x --db " + db);
+  EXPECT_EQ(target.exit_code, 1);
+  EXPECT_NE(target.out.find("tpu/v4/x"), std::string::npos) << target.out;
+}
+
+TEST(TuneCli, ATunerKilledMidRunLeavesADatabaseThatASecondRunCompletes) {
+  std::string db = scratch("kill") + ".db";
+  const std::string spec = "matmul:M=16,N=32,K=8";
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    execl(WEFT_BINARY, WEFT_BINARY, "tune", spec.c_str(), "--db", db.c_str(), "--trials", "12", "--population", "16",
+          "--generations", "1", "--batch", "2", "--repeats", "3", "--quiet", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Kill it once a few batches are in.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (std::filesystem::exists(db) && records_in(db) >= 4) break;
+  }
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the tuner finished before it was killed";
+  int64_t kept = records_in(db);
+  EXPECT_GE(kept, 4);
+  EXPECT_LT(kept, 12);
+  EXPECT_EQ(kept % 2, 0) << "only whole batches are stored";
+
+  auto resumed = run_weft("tune " + spec + " --db " + db + " --trials 12 " + kSmall + " --json");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out;
+  auto j = nlohmann::json::parse(resumed.out);
+  EXPECT_EQ(j.at("trials"), 12);
+  EXPECT_EQ(j.at("trials_this_run").get<int64_t>(), 12 - kept);
+  EXPECT_EQ(records_in(db), 12);
+}
+
+}  // namespace
+}  // namespace weft
