@@ -24,6 +24,11 @@ BlockRV decompose_reduction(Schedule& sch, BlockRV block, LoopRV loop);
 // the final reduction over that dimension, in a copy of the spatial loops and
 // `loop`, placed right after the outermost loop of the nest. factor_axis may be
 // negative (counted from the end, -1 meaning after the last dimension).
+// In the rf block every loop linked to `loop` through the reduction bindings
+// (after a fuse and split, `j = f0 // 2` and `k = f0 % 2 * 32 + f1` link f0 and
+// f1) becomes an iterator of its own, bound to that loop alone, and the old
+// reduction iterators become expressions of them inside the block: its
+// iterators stay independent, so compute_at can rebuild its loops.
 // Returns the rf block.
 BlockRV rfactor(Schedule& sch, LoopRV loop, int64_t factor_axis);
 
