@@ -1,7 +1,5 @@
 #include "codegen/storage_layout.h"
 
-#include <charconv>
-
 #include "ir/functor.h"
 #include "support/error.h"
 
@@ -9,42 +7,14 @@ namespace weft::codegen {
 
 using namespace ir;
 
-namespace {
-
-const std::string kPrefix = "storage_align_";
-
-std::vector<std::string> split_on(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (size_t i = 0; i <= s.size(); ++i)
-    if (i == s.size() || s[i] == sep) {
-      parts.push_back(s.substr(start, i - start));
-      start = i + 1;
-    }
-  return parts;
-}
-
-bool parse_int(const std::string& s, int64_t* out) {
-  const char* end = s.data() + s.size();
-  auto [p, ec] = std::from_chars(s.data(), end, *out);
-  return !s.empty() && ec == std::errc() && p == end;
-}
-
-}  // namespace
+const std::string kPrefix = kStorageAlignPrefix;
 
 std::vector<AxisAlign> parse_axis_aligns(const std::string& value, const std::string& where) {
-  std::vector<AxisAlign> out;
-  std::vector<std::string> entries = split_on(value, ';');
-  for (size_t k = 0; k < entries.size(); ++k) {
-    std::vector<std::string> f = split_on(entries[k], ',');
-    AxisAlign a;
-    if (f.size() != 3 || !parse_int(f[0], &a.axis) || !parse_int(f[1], &a.factor) || !parse_int(f[2], &a.offset) ||
-        a.axis < 0 || a.factor < 1 || a.offset < 0 || a.offset >= a.factor)
-      throw BuildError(where + ": entry " + std::to_string(k + 1) + " '" + entries[k] +
-                       "' is not 'axis,factor,offset' with axis >= 0, factor >= 1 and 0 <= offset < factor");
-    out.push_back(a);
-  }
-  return out;
+  std::optional<std::vector<AxisAlign>> aligns = parse_storage_align(value);
+  if (!aligns)
+    throw BuildError(where + ": '" + value +
+                     "' is not 'axis,factor,offset;...' with increasing axes >= 0, factor >= 1 and 0 <= offset < factor");
+  return *aligns;
 }
 
 std::vector<int64_t> aligned_strides(const std::vector<int64_t>& shape, const std::vector<AxisAlign>& aligns) {

@@ -17,12 +17,11 @@
 #include <vector>
 
 #include "ir/stmt.h"
+#include "ir/storage_align.h"
 
 namespace weft::codegen {
 
-struct AxisAlign {
-  int64_t axis = 0, factor = 1, offset = 0;
-};
+using AxisAlign = ir::StorageAlign;
 
 // Explicit strides of the buffers that some annotation aligns (others are row-major).
 using StrideTable = std::unordered_map<const ir::BufferNode*, std::vector<int64_t>>;

@@ -11,52 +11,6 @@ namespace weft::sched {
 
 using namespace ir;
 
-std::string storage_align_key(const std::string& buffer_name) { return "storage_align_" + buffer_name; }
-
-namespace {
-
-std::vector<std::string> split_on(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (size_t i = 0; i <= s.size(); ++i)
-    if (i == s.size() || s[i] == sep) {
-      parts.push_back(s.substr(start, i - start));
-      start = i + 1;
-    }
-  return parts;
-}
-
-bool parse_int(const std::string& s, int64_t* out) {
-  const char* end = s.data() + s.size();
-  auto [p, ec] = std::from_chars(s.data(), end, *out);
-  return !s.empty() && ec == std::errc() && p == end;
-}
-
-}  // namespace
-
-std::optional<std::vector<StorageAlign>> parse_storage_align(const std::string& value) {
-  std::vector<StorageAlign> out;
-  for (const std::string& entry : split_on(value, ';')) {
-    std::vector<std::string> f = split_on(entry, ',');
-    StorageAlign a;
-    if (f.size() != 3 || !parse_int(f[0], &a.axis) || !parse_int(f[1], &a.factor) || !parse_int(f[2], &a.offset))
-      return std::nullopt;
-    if (a.axis < 0 || a.factor < 1 || a.offset < 0 || a.offset >= a.factor) return std::nullopt;
-    if (!out.empty() && out.back().axis >= a.axis) return std::nullopt;  // increasing axes
-    out.push_back(a);
-  }
-  return out;
-}
-
-std::string format_storage_align(const std::vector<StorageAlign>& entries) {
-  std::string out;
-  for (const StorageAlign& a : entries) {
-    if (!out.empty()) out += ";";
-    out += std::to_string(a.axis) + "," + std::to_string(a.factor) + "," + std::to_string(a.offset);
-  }
-  return out;
-}
-
 void storage_align(Schedule& sch, BlockRV block_rv, int64_t buffer_index, int64_t axis, int64_t factor,
                    int64_t offset) {
   const std::string name = sch.block_name(block_rv);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/storage_align.h"
 #include "schedule/schedule.h"
 
 namespace weft::sched {
@@ -55,14 +56,10 @@ void set_scope(Schedule& sch, BlockRV block, int64_t buffer_index, const std::st
 // innermost dimension has stride 1); factor > 0; 0 <= offset < factor.
 void storage_align(Schedule& sch, BlockRV block, int64_t buffer_index, int64_t axis, int64_t factor, int64_t offset);
 
-// The annotation key storage_align uses for a buffer, and its value read and
-// written (for the code generator). parse gives nullopt for a malformed value.
-struct StorageAlign {
-  int64_t axis = 0, factor = 1, offset = 0;
-  bool operator==(const StorageAlign&) const = default;
-};
-std::string storage_align_key(const std::string& buffer_name);
-std::optional<std::vector<StorageAlign>> parse_storage_align(const std::string& value);
-std::string format_storage_align(const std::vector<StorageAlign>& entries);
+// The annotation storage_align writes (ir/storage_align.h), for the code generator.
+using ir::StorageAlign;
+using ir::format_storage_align;
+using ir::parse_storage_align;
+using ir::storage_align_key;
 
 }  // namespace weft::sched

@@ -41,6 +41,7 @@ TuneOptions small_options(const std::string& db, int trials, int batch) {
   return o;
 }
 
+// The issue asks for 5x within 64 trials; 32 keep CI short and already give far more.
 TEST(Tuner, FindsAProgramFiveTimesFasterThanTheUnscheduledOneWithin64Trials) {
   // One OpenMP thread: on a loaded 2-core machine (CI runs tests in parallel) a
   // parallel region waits a scheduler time slice for its second thread, which
@@ -48,14 +49,14 @@ TEST(Tuner, FindsAProgramFiveTimesFasterThanTheUnscheduledOneWithin64Trials) {
   setenv("OMP_NUM_THREADS", "1", 1);
   std::string db = fresh_db("gemm");
   const std::string spec = "matmul:M=64,N=64,K=64";
-  TuneOptions o = small_options(db, 64, 16);
+  TuneOptions o = small_options(db, 32, 16);
   int callbacks = 0;
   o.on_progress = [&](const TuneProgress&) { ++callbacks; };
   TuneProgress p = tune({{spec, 1}}, o);
   ASSERT_EQ(p.tasks.size(), 1u);
-  EXPECT_EQ(p.trials_done, 64);
-  EXPECT_EQ(p.trials_this_run, 64);
-  EXPECT_GE(callbacks, 5);  // once at the start, once per batch
+  EXPECT_EQ(p.trials_done, 32);
+  EXPECT_EQ(p.trials_this_run, 32);
+  EXPECT_EQ(callbacks, 3);  // once at the start, once per batch
 
   ir::Workload w = ir::make_workload(spec);
   runtime::CpuMeasurer baseline(w, o.measure);
@@ -67,7 +68,7 @@ TEST(Tuner, FindsAProgramFiveTimesFasterThanTheUnscheduledOneWithin64Trials) {
   EXPECT_GE(speedup, 5.0) << p.tasks[0].best_trace;
 
   db::Database database = db::Database::open(db);
-  EXPECT_EQ(database.count_records(p.tasks[0].hash, o.target.key()), 64);
+  EXPECT_EQ(database.count_records(p.tasks[0].hash, o.target.key()), 32);
   EXPECT_TRUE(database.load_cost_model(o.target.key(), costmodel::kFeatureVersion).has_value());
 }
 
