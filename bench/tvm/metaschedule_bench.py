@@ -82,20 +82,25 @@ def run_one(spec, trials, work_dir, repeats, flops_override):
     func = te.create_prim_func(tensors)
     target = host_target()
     task_dir = os.path.join(work_dir, spec.replace(":", "_").replace(",", "_").replace("=", ""))
+    records = os.path.join(task_dir, "database_tuning_record.json")
+    done = sum(1 for line in open(records) if line.strip()) if os.path.exists(records) else 0
     start = time.time()
-    database = ms.tir_integration.tune_tir(
-        mod=func,
-        target=target,
-        work_dir=task_dir,
-        max_trials_global=trials,
-        num_trials_per_iter=min(16, trials),
-        num_tuning_cores=os.cpu_count(),
-        seed=1,
-        # Worker processes import TVM first; on a loaded 2-core machine that alone can
-        # pass the default 30 s limit, failing every candidate.
-        builder=ms.builder.LocalBuilder(timeout_sec=300),
-        runner=ms.runner.LocalRunner(timeout_sec=120),
-    )
+    if done >= trials:  # tuned before with this budget: reuse the records (as weft tune resumes)
+        database = ms.database.JSONDatabase(work_dir=task_dir, allow_missing=False)
+    else:
+        database = ms.tir_integration.tune_tir(
+            mod=func,
+            target=target,
+            work_dir=task_dir,
+            max_trials_global=trials - done,
+            num_trials_per_iter=min(16, trials),
+            num_tuning_cores=os.cpu_count(),
+            seed=1,
+            # Worker processes import TVM first; on a loaded 2-core machine that alone can
+            # pass the default 30 s limit, failing every candidate.
+            builder=ms.builder.LocalBuilder(timeout_sec=300),
+            runner=ms.runner.LocalRunner(timeout_sec=120),
+        )
     tune_s = time.time() - start
     sch = ms.tir_integration.compile_tir(database, func, target)
     if sch is None:
@@ -110,7 +115,7 @@ def run_one(spec, trials, work_dir, repeats, flops_override):
     lib["main"](*args)
     expected = reference(*inputs)
     ok = bool(np.allclose(args[-1].numpy(), expected, rtol=1e-3, atol=1e-3))
-    timer = lib.time_evaluator("main", dev, number=1, repeat=repeats)
+    timer = lib.mod.time_evaluator("main", dev, number=1, repeat=repeats)
     result = timer(*args)
     median_us = statistics.median(result.results) * 1e6
     with open("/proc/loadavg") as f:
@@ -121,7 +126,8 @@ def run_one(spec, trials, work_dir, repeats, flops_override):
                 "workload": spec,
                 "tvm_version": tvm.__version__,
                 "target": str(target),
-                "trials": trials,
+                "trials": max(trials, done),
+                "reused_records": done >= trials,
                 "tune_s": round(tune_s, 1),
                 "median_us": median_us,
                 "gflops": flops / (median_us * 1e3),
