@@ -8,6 +8,13 @@
 // of the given scope whose write-back is reverse_compute_at the last loop of tile
 // level L (CPU: levels 1 and 2, the two outer spatial levels), so the cache holds
 // one tile of the output.
+// Epilogue fusion (weft's addition, for EVT-style fused kernels): when the block's
+// only consumer is a spatial elementwise block (a bias, an activation), further
+// states reverse_compute_at that consumer at the end of tile level L, after the
+// write-back when there is one, so the epilogue runs on the tile while it is hot
+// and the intermediate shrinks to a tile (codegen's buffer compaction).
+#include <optional>
+
 #include "rules/annotations.h"
 #include "rules/rule.h"
 #include "rules/rule_util.h"
@@ -90,23 +97,50 @@ class MultiLevelTiling : public ScheduleRule {
   }
 
  private:
-  // "may" reuse: the state without a cache, then one per level with it.
+  // "may" reuse: the state without a cache, then one per level with it; then the
+  // same states with the elementwise epilogue fused at that level.
   std::vector<sched::Schedule> add_write_reuse(sched::Schedule& tiled, sched::BlockRV block,
                                                const std::vector<std::vector<sched::LoopRV>>& tiles) const {
     std::vector<sched::Schedule> out;
     out.push_back(tiled.fork());
+    std::optional<std::string> epilogue = elementwise_consumer(tiled, tiled.block_name(block));
+    auto fuse_epilogue = [&](const sched::Schedule& base, int level) {
+      sched::Schedule state = base;
+      if (try_transform(state, [&](sched::Schedule& s) {
+            sched::reverse_compute_at(s, sched::get_block(s, *epilogue), tiles[level - 1].back(), true);
+          }))
+        out.push_back(std::move(state));
+    };
+    std::vector<std::pair<int, sched::Schedule>> cached_states;
     sched::Schedule cached = tiled;
     sched::BlockRV write_back;
-    if (!try_transform(cached, [&](sched::Schedule& s) { write_back = sched::cache_write(s, block, 0, reuse_.scope); }))
-      return out;
-    for (int level : reuse_.levels) {
-      const std::vector<sched::LoopRV>& loops = tiles[level - 1];
-      if (loops.empty()) continue;
-      sched::Schedule state = cached.fork();
-      if (try_transform(state, [&](sched::Schedule& s) { sched::reverse_compute_at(s, write_back, loops.back(), true); }))
-        out.push_back(std::move(state));
+    if (try_transform(cached, [&](sched::Schedule& s) { write_back = sched::cache_write(s, block, 0, reuse_.scope); })) {
+      for (int level : reuse_.levels) {
+        const std::vector<sched::LoopRV>& loops = tiles[level - 1];
+        if (loops.empty()) continue;
+        sched::Schedule state = cached.fork();
+        if (try_transform(state, [&](sched::Schedule& s) { sched::reverse_compute_at(s, write_back, loops.back(), true); })) {
+          out.push_back(state);
+          cached_states.emplace_back(level, std::move(state));
+        }
+      }
     }
+    if (!epilogue) return out;
+    for (int level : reuse_.levels)
+      if (!tiles[level - 1].empty()) fuse_epilogue(tiled.fork(), level);
+    // With a write cache, the epilogue follows the write-back in the same tile loop.
+    for (auto& [level, state] : cached_states) fuse_epilogue(state.fork(), level);
     return out;
+  }
+
+  // The block's only consumer when it is a spatial block bound trivially to its own
+  // loops (an elementwise epilogue such as bias + gelu).
+  static std::optional<std::string> elementwise_consumer(const sched::Schedule& sch, const std::string& block_name) {
+    std::vector<std::string> consumers = consumers_of(site_of(sch, block_name));
+    if (consumers.size() != 1) return std::nullopt;
+    sched::BlockSite epilogue = site_of(sch, consumers[0]);
+    if (!is_spatial(epilogue.block()) || !has_trivial_binding(epilogue)) return std::nullopt;
+    return consumers[0];
   }
 
   std::string name_, structure_;

@@ -100,6 +100,24 @@ TEST(MultiLevelTiling, OddShapesAndConvTileCorrectly) {
   }
 }
 
+TEST(MultiLevelTiling, FusesTheElementwiseEpilogueIntoTheTile) {
+  ir::Workload w = ir::make_workload("dense_bias_gelu:M=32,N=48,K=16");
+  auto states = apply_rule("multi-level-tiling", w.func, "matmul", 5);
+  // none, cache at 1, cache at 2; then the epilogue fused at 1 and 2, without and with the cache.
+  ASSERT_EQ(states.size(), 7u);
+  for (size_t k = 0; k < 3; ++k) EXPECT_EQ(sched::find_block(states[k].func(), "bias_gelu")->loops.size(), 2u);
+  for (size_t k = 3; k < 7; ++k) {
+    int level = k % 2 == 1 ? 1 : 2;
+    auto epilogue = *sched::find_block(states[k].func(), "bias_gelu");
+    auto compute = *sched::find_block(states[k].func(), "matmul");
+    // Under the compute block's first `level` spatial tile levels (two loops each).
+    for (int i = 0; i < 2 * level; ++i)
+      EXPECT_TRUE(epilogue.loops[i].same_as(compute.loops[i])) << states[k].trace().to_text();
+    EXPECT_EQ(count_kind(states[k].trace(), "cache_write"), k >= 5 ? 1 : 0);
+  }
+  expect_states_correct(states, w.func);
+}
+
 TEST(MultiLevelTiling, SameSeedSameStates) {
   auto a = apply_rule("multi-level-tiling", matmul64(), "C", 42);
   auto b = apply_rule("multi-level-tiling", matmul64(), "C", 42);
