@@ -28,9 +28,16 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  // Its own process group, so a timeout kills what it started too (a compiler
+  // driver's cc1plus would otherwise run on as an orphan).
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
   pid_t pid;
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
   close(fds[1]);
   ProcessResult result;
   if (rc != 0) {
@@ -46,7 +53,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
     if (timeout_s > 0) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
       if (left <= 0) {
-        kill(pid, SIGKILL);
+        kill(-pid, SIGKILL);
         result.timed_out = true;
         break;
       }

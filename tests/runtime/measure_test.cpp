@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "ir/parser.h"
 #include "ir/workload.h"
@@ -122,13 +124,24 @@ TEST(CpuMeasurer, ABuildFailureCostsOnlyItsCandidate) {
   EXPECT_EQ(results[2].status, MeasureStatus::Ok) << results[2].error;
 }
 
-TEST(CpuMeasurer, CompilerTimeoutIsABuildError) {
+// True when `pid` has ended (gone, or a zombie waiting for its parent).
+bool process_ended(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(stat, text)) return true;
+  size_t paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] == 'Z';
+}
+
+TEST(CpuMeasurer, CompilerTimeoutIsABuildErrorAndKillsWhatTheCompilerStarted) {
   MeasureConfig c = quick_config();
-  // A "compiler" that never finishes.
-  std::string script = ::testing::TempDir() + "weft_slow_compiler.sh";
+  // A "compiler" that never finishes, and whose own child (like cc1plus) must die too.
+  std::string dir = ::testing::TempDir();
+  std::string script = dir + "weft_slow_compiler.sh", pid_file = dir + "weft_slow_compiler.pid";
+  std::filesystem::remove(pid_file);
   {
     std::ofstream out(script);
-    out << "#!/bin/sh\nexec sleep 30\n";
+    out << "#!/bin/sh\nsleep 30 &\necho $! > " << pid_file << "\nwait\n";
   }
   std::filesystem::permissions(script, std::filesystem::perms::owner_all);
   c.build.compiler = script;
@@ -138,6 +151,11 @@ TEST(CpuMeasurer, CompilerTimeoutIsABuildError) {
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, MeasureStatus::BuildError);
   EXPECT_NE(results[0].error.find("timed out"), std::string::npos) << results[0].error;
+  pid_t child = 0;
+  std::ifstream(pid_file) >> child;
+  ASSERT_GT(child, 0);
+  for (int i = 0; i < 50 && !process_ended(child); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(process_ended(child)) << "the compiler's child " << child << " outlived the timeout";
 }
 
 TEST(CpuMeasurer, RejectsCandidatesOfAnotherWorkload) {
