@@ -6,6 +6,7 @@
 #include "codegen/compact_buffers.h"
 #include "codegen/cpp_prelude.h"
 #include "codegen/index_analysis.h"
+#include "codegen/unroll_budget.h"
 #include "codegen/vector_emitter.h"
 #include "support/error.h"
 
@@ -76,7 +77,8 @@ std::string cast_code(DType to, DType from, const std::string& v) {
   return v;
 }
 
-CppEmitter::CppEmitter(const PrimFunc& func) : func_(func), strides_(storage_strides(func)) {}
+CppEmitter::CppEmitter(const PrimFunc& func)
+    : func_(func), strides_(storage_strides(func)), unrolled_(loops_to_unroll(func->body)) {}
 
 void check_symbol_name(const std::string& symbol) {
   if (!is_identifier(symbol) || is_cpp_keyword(symbol) || symbol == "wrt" || symbol == "main")
@@ -181,8 +183,13 @@ void CppEmitter::visit(const ForNode& n, const Stmt&) {
     line("// parallel loop '" + n.loop_var->name + "' is inside a parallel region: runs serially");
   if (parallel) line("#pragma omp parallel for schedule(static)");
   int64_t trip;
-  if (n.for_kind == ForKind::Unrolled && is_const_int(n.extent, &trip) && trip > 0)
-    line("#pragma GCC unroll " + std::to_string(std::min<int64_t>(trip, 65534)));
+  if (n.for_kind == ForKind::Unrolled && is_const_int(n.extent, &trip) && trip > 0) {
+    if (unrolled_.count(&n))
+      line("#pragma GCC unroll " + std::to_string(std::min<int64_t>(trip, 65534)));
+    else
+      line("// unrolled loop '" + n.loop_var->name + "' stays a loop: nested unrolling would exceed " +
+           std::to_string(kMaxUnrolledCopies) + " copies (codegen/unroll_budget.h)");
+  }
   open("for (int64_t " + v + " = 0; " + v + " < " + extent + "; ++" + v + ")");
   parallel_depth_ += parallel;
   if (is_const_int(n.extent, &trip) && trip > 0) domains_[n.loop_var.get()] = Interval::from_extent(0, trip);

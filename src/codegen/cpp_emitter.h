@@ -15,6 +15,8 @@
 // annotations pad the strides of the buffers they name (storage_layout.h).
 #pragma once
 
+#include <unordered_set>
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -100,6 +102,7 @@ class CppEmitter : public ir::ExprFunctor<std::string>, public ir::StmtFunctor<v
   int parallel_depth_ = 0;  // enclosing `omp parallel for` loops
   ir::VarDomains domains_;
   StrideTable strides_;
+  std::unordered_set<const ir::ForNode*> unrolled_;  // unrolled loops that get the pragma
 };
 
 // C++ literals.
