@@ -12,13 +12,6 @@
 namespace weft::search {
 namespace {
 
-size_t candidate_count(const sched::Instruction& inst) {
-  for (const auto& [key, value] : inst.attrs)
-    if (key == "candidates")
-      if (const auto* l = std::get_if<sched::Arg::List>(&value.value)) return l->size();
-  return 0;
-}
-
 class MutateParallel : public Mutator {
  public:
   explicit MutateParallel(Target target) : target_(std::move(target)) {}

@@ -7,13 +7,6 @@
 namespace weft::search {
 namespace {
 
-size_t candidate_count(const sched::Instruction& inst) {
-  for (const auto& [key, value] : inst.attrs)
-    if (key == "candidates")
-      if (const auto* l = std::get_if<sched::Arg::List>(&value.value)) return l->size();
-  return 0;
-}
-
 class MutateUnroll : public Mutator {
  public:
   std::string name() const override { return "mutate-unroll"; }

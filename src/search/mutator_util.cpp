@@ -41,4 +41,11 @@ std::optional<std::vector<int64_t>> int_list(const sched::Arg& arg) {
   return out;
 }
 
+size_t candidate_count(const sched::Instruction& inst) {
+  for (const auto& [key, value] : inst.attrs)
+    if (key == "candidates")
+      if (const auto* l = std::get_if<sched::Arg::List>(&value.value)) return l->size();
+  return 0;
+}
+
 }  // namespace weft::search

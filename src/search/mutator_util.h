@@ -16,6 +16,8 @@ std::vector<size_t> decided_instructions(const sched::Trace& trace, const std::s
 // Indices of sample_categorical instructions whose value an `annotate(_, key, v)`
 // uses, i.e. the sampled value of annotation `key`.
 std::vector<size_t> categoricals_annotating(const sched::Trace& trace, const std::string& key);
+// How many candidates a sample_categorical instruction chooses from (0 if none).
+size_t candidate_count(const sched::Instruction& inst);
 // The integer list of a decision; nullopt if it is not one.
 std::optional<std::vector<int64_t>> int_list(const sched::Arg& arg);
 // A uniformly drawn element of a non-empty vector.
