@@ -1,6 +1,7 @@
 #include "runtime/evaluate.h"
 
 #include "ir/interpreter.h"
+#include "runtime/output_check.h"
 #include "support/error.h"
 
 namespace weft::runtime {
@@ -10,12 +11,9 @@ EvalResult evaluate_cpu(const ir::Workload& workload, const ir::PrimFunc& schedu
   if (scheduled->params.size() != params.size())
     throw UsageError("the scheduled program of '" + workload.spec + "' has " + std::to_string(scheduled->params.size()) +
                      " parameters, the workload has " + std::to_string(params.size()));
-  Rng rng(options.seed);
-  std::vector<ir::NDArray> inputs;
-  for (const ir::Buffer& p : params) inputs.push_back(ir::NDArray::random(p->dtype, p->shape, rng));
+  std::vector<ir::NDArray> inputs = random_arguments(workload.func, options.seed);
   std::vector<ir::NDArray> actual = inputs;
-  std::vector<ir::NDArray*> actual_ptrs;
-  for (auto& a : actual) actual_ptrs.push_back(&a);
+  std::vector<ir::NDArray*> actual_ptrs = pointers(actual);
 
   CpuBuilder builder(options.build);
   auto module = builder.build({{"kernel", scheduled}});
@@ -25,17 +23,11 @@ EvalResult evaluate_cpu(const ir::Workload& workload, const ir::PrimFunc& schedu
   EvalResult result;
   if (options.check) {
     std::vector<ir::NDArray> expected = inputs;
-    std::vector<ir::NDArray*> expected_ptrs;
-    for (auto& e : expected) expected_ptrs.push_back(&e);
-    ir::interpret(workload.func, expected_ptrs);
+    ir::interpret(workload.func, pointers(expected));
     result.check = "pass";
-    for (size_t i = params.size() - workload.num_outputs; i < params.size(); ++i) {
-      ir::Comparison c = ir::compare(expected[i], actual[i]);
-      if (!c.ok) {
-        result.check = "fail";
-        result.check_message = "output '" + params[i]->name + "': " + c.message;
-        break;
-      }
+    if (auto bad = output_mismatch(workload.func, workload.num_outputs, expected, actual)) {
+      result.check = "fail";
+      result.check_message = "output '" + bad->param + "': " + bad->message;
     }
   }
   Timing t = time_function(fn, actual_ptrs, options.runner);

@@ -7,9 +7,9 @@
 
 #include "ir/interpreter.h"
 #include "runtime/measure_worker.h"
+#include "runtime/output_check.h"
 #include "support/error.h"
 #include "support/log.h"
-#include "support/rng.h"
 
 namespace weft::runtime {
 
@@ -26,12 +26,6 @@ const char* to_string(MeasureStatus status) {
 
 namespace {
 
-std::vector<ir::NDArray*> pointers(std::vector<ir::NDArray>& arrays) {
-  std::vector<ir::NDArray*> out;
-  for (auto& a : arrays) out.push_back(&a);
-  return out;
-}
-
 // Builds candidate i alone: one compiler call each, so a candidate that is slow to
 // compile or does not compile costs only itself.
 void build_one(const CpuBuilder& builder, const ir::PrimFunc& candidate, std::optional<CpuFunction>& function,
@@ -47,10 +41,9 @@ void build_one(const CpuBuilder& builder, const ir::PrimFunc& candidate, std::op
 }  // namespace
 
 CpuMeasurer::CpuMeasurer(ir::Workload workload, MeasureConfig config)
-    : workload_(std::move(workload)), config_(std::move(config)) {
-  Rng rng(config_.input_seed);
-  for (const ir::Buffer& p : workload_.func->params) inputs_.push_back(ir::NDArray::random(p->dtype, p->shape, rng));
-}
+    : workload_(std::move(workload)),
+      config_(std::move(config)),
+      inputs_(random_arguments(workload_.func, config_.input_seed)) {}
 
 std::string CpuMeasurer::reference_kind() const {
   return workload_.flops <= config_.interpreter_max_flops ? "interpreter" : "compiled unscheduled program";
@@ -108,12 +101,11 @@ std::vector<MeasureResult> CpuMeasurer::measure(const std::vector<ir::PrimFunc>&
   while (next < n) {
     worker::Worker w = worker::start(job, next);
     while (next < n) {
-      std::string why;
-      auto got = worker::next_result(w, config_.run_timeout_s, why);
+      MeasureResult failure;
+      auto got = worker::next_result(w, config_.run_timeout_s, failure);
       if (!got) {
-        results[next].status = why.rfind("timed out", 0) == 0 ? MeasureStatus::Timeout : MeasureStatus::RunError;
-        results[next].error = why;
-        logger()->debug("candidate {} of '{}': {}", next, workload_.spec, why);
+        logger()->debug("candidate {} of '{}': {}", next, workload_.spec, failure.error);
+        results[next] = std::move(failure);
         ++next;
         skip_unbuilt();
         break;

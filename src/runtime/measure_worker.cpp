@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/output_check.h"
 #include "support/error.h"
 
 namespace weft::runtime::worker {
@@ -51,19 +52,14 @@ void send(int fd, size_t index, const MeasureResult& r) {
 
 MeasureResult run_one(const Job& job, const CpuFunction& fn) {
   std::vector<ir::NDArray> args = *job.inputs;
-  std::vector<ir::NDArray*> ptrs;
-  for (auto& a : args) ptrs.push_back(&a);
+  std::vector<ir::NDArray*> ptrs = pointers(args);
   MeasureResult r;
   try {
     fn(ptrs);
-    size_t n = args.size();
-    for (size_t i = n - static_cast<size_t>(job.num_outputs); i < n; ++i) {
-      ir::Comparison c = ir::compare((*job.expected)[i], args[i]);
-      if (!c.ok) {
-        r.status = MeasureStatus::WrongResult;
-        r.error = "output '" + fn.func()->params[i]->name + "' differs from the reference: " + c.message;
-        return r;
-      }
+    if (auto bad = output_mismatch(fn.func(), job.num_outputs, *job.expected, args)) {
+      r.status = MeasureStatus::WrongResult;
+      r.error = "output '" + bad->param + "' differs from the reference: " + bad->message;
+      return r;
     }
     Timing t = time_function(fn, ptrs, job.runner);
     r.median_us = t.median_us;
@@ -139,7 +135,7 @@ Worker start(const Job& job, size_t first) {
   return Worker{pid, fds[0]};
 }
 
-std::optional<std::pair<size_t, MeasureResult>> next_result(Worker& w, double timeout_s, std::string& why) {
+std::optional<std::pair<size_t, MeasureResult>> next_result(Worker& w, double timeout_s, MeasureResult& failure) {
   auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
   uint64_t idx = 0;
   ReadStatus st = read_exact(w.fd, &idx, sizeof idx, deadline);
@@ -164,12 +160,15 @@ std::optional<std::pair<size_t, MeasureResult>> next_result(Worker& w, double ti
     r.status = static_cast<MeasureStatus>(status);
     return std::make_pair(static_cast<size_t>(idx), std::move(r));
   }
+  failure = MeasureResult{};
   if (st == ReadStatus::Timeout) {
     kill(w.pid, SIGKILL);
     reap(w);
-    why = fmt::format("timed out after {:g} s", timeout_s);
+    failure.status = MeasureStatus::Timeout;
+    failure.error = fmt::format("timed out after {:g} s", timeout_s);
   } else {
-    why = reap(w);
+    failure.status = MeasureStatus::RunError;
+    failure.error = reap(w);
   }
   return std::nullopt;
 }

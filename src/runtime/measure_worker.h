@@ -28,8 +28,8 @@ struct Worker {
 // Forks a worker that runs job candidates first, first+1, ... and writes results.
 Worker start(const Job& job, size_t first);
 // The next result, or nullopt when the deadline passed (the worker is killed) or the
-// worker died (its exit is described in `why`).
-std::optional<std::pair<size_t, MeasureResult>> next_result(Worker& w, double timeout_s, std::string& why);
+// worker died; `failure` then holds the status (Timeout or RunError) and why.
+std::optional<std::pair<size_t, MeasureResult>> next_result(Worker& w, double timeout_s, MeasureResult& failure);
 void stop(Worker& w);
 
 }  // namespace weft::runtime::worker
