@@ -39,8 +39,7 @@ const RegisterCommand kCompile([](CLI::App& app, const GlobalOptions& global, in
   cmd->add_option("--name", a->name, "File stem and symbol suffix (default: the op name)");
   cmd->callback([&global, &exit_code, a] {
     Target target = parse_target(a->target);
-    if (!std::filesystem::exists(a->db))
-      throw UsageError("tuning database '" + a->db + "' does not exist (run `weft tune` first)");
+    // Read-only: a mistyped --db is an error naming it, not a new empty database.
     db::Database database = db::Database::open_readonly(a->db);
     search::BestProgram best = search::best_program(database, a->workload, target);
     for (const std::string& note : best.notes) std::cerr << "weft compile: " << note << "\n";

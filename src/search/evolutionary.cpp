@@ -16,7 +16,9 @@ EvolutionarySearch::EvolutionarySearch(ir::PrimFunc func, Target target, SearchC
       config_(config),
       space_(std::move(space)),
       mutators_(std::move(mutators)),
-      rng_(seed) {}
+      rng_(seed) {
+  for (const auto& m : mutators_) mutator_weights_.push_back(m.probability);
+}
 
 std::optional<Candidate> EvolutionarySearch::sample_fresh() {
   if (space_.empty()) return std::nullopt;
@@ -57,10 +59,8 @@ std::vector<Candidate> EvolutionarySearch::initial_population(const std::vector<
 }
 
 std::optional<Candidate> EvolutionarySearch::mutate(const Candidate& parent) {
-  std::vector<double> weights;
-  for (const auto& m : mutators_) weights.push_back(m.probability);
-  if (weights.empty()) return std::nullopt;
-  const Mutator& m = *mutators_[rng_.categorical(weights)].mutator;
+  if (mutators_.empty()) return std::nullopt;
+  const Mutator& m = *mutators_[rng_.categorical(mutator_weights_)].mutator;
   auto trace = m.apply(parent.trace, func_, rng_);
   if (!trace) return std::nullopt;
   return make_candidate(*trace, func_, target_, rng_.next_u64());

@@ -41,6 +41,7 @@ class EvolutionarySearch {
   SearchConfig config_;
   std::vector<sched::Trace> space_;
   std::vector<WeightedMutator> mutators_;
+  std::vector<double> mutator_weights_;  // their probabilities, for Rng::categorical
   Rng rng_;
   std::vector<Candidate> fresh_;  // the fresh samples of the current round, for eps-greedy picks
 };

@@ -117,7 +117,6 @@ TuneProgress tune(const std::vector<TaskSpec>& specs, const TuneOptions& options
   }
 
   std::vector<TaskRun> runs;
-  std::vector<double> weights;
   std::vector<costmodel::Sample> history;
   for (size_t i = 0; i < specs.size(); ++i) {
     TaskRun run;
@@ -135,7 +134,6 @@ TuneProgress tune(const std::vector<TaskSpec>& specs, const TuneOptions& options
     runtime::MeasureConfig mc = options.measure;
     mc.input_seed = options.seed;
     run.measurer = std::make_unique<runtime::CpuMeasurer>(run.workload, mc);
-    weights.push_back(specs[i].weight);
     runs.push_back(std::move(run));
   }
   if (!options.model_name.empty()) {
@@ -145,6 +143,8 @@ TuneProgress tune(const std::vector<TaskSpec>& specs, const TuneOptions& options
   }
   if (!history.empty()) model->update(history);
 
+  std::vector<double> weights;
+  for (const TaskRun& r : runs) weights.push_back(r.status.weight);
   TaskScheduler scheduler(weights);
   TuneProgress progress;
   progress.trials_wanted = options.trials;
