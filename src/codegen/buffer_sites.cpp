@@ -9,8 +9,6 @@ namespace weft::codegen {
 
 using namespace ir;
 
-namespace {
-
 bool has_load_or_call(const Expr& e) {
   struct Finder : IRVisitor {
     bool found = false;
@@ -20,6 +18,8 @@ bool has_load_or_call(const Expr& e) {
   f.visit_expr(e);
   return f.found;
 }
+
+namespace {
 
 class SiteCollector {
  public:

@@ -45,4 +45,7 @@ struct BufferSites {
 
 BufferSites collect_buffer_sites(const ir::PrimFunc& func);
 
+// True when `e` reads a buffer or calls a function (so it is not a plain index).
+bool has_load_or_call(const ir::Expr& e);
+
 }  // namespace weft::codegen

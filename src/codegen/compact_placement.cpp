@@ -37,16 +37,6 @@ Loops loops_of(const std::vector<SiteLoop>& loops, size_t from, size_t to) {
 
 int64_t range_size(const Interval& i) { return i.is_bounded() ? i.max - i.min + 1 : -1; }
 
-bool pure(const Expr& e) {
-  struct Finder : IRVisitor {
-    bool found = false;
-    void visit(const BufferLoadNode&, const Expr&) override { found = true; }
-    void visit(const CallNode&, const Expr&) override { found = true; }
-  } f;
-  f.visit_expr(e);
-  return !f.found;
-}
-
 // The region one site covers while the loops from `depth` inward run.
 BufferRegion site_region(const Buffer& buffer, const AccessSite& site, size_t depth, const VarDomains& outer) {
   BufferRegion point{buffer, {}};
@@ -74,7 +64,7 @@ Box instance_box(const BufferUse& use, size_t depth, const Loops& outer) {
       bounded = b.has_upper();
       extent = b.max;
     }
-    bool in_scope = pure(min);
+    bool in_scope = !has_load_or_call(min);
     for (const Var& v : collect_vars(min)) in_scope = in_scope && outer.vars.count(v.get());
     if (!bounded || !in_scope) {
       min = int_imm(0, r.min.dtype());
