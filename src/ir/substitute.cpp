@@ -102,4 +102,12 @@ std::vector<Var> collect_vars(const Expr& e) {
   return std::move(c.vars);
 }
 
+VarSet vars_used(const Stmt& s) {
+  VarCollector c;
+  if (s) c.visit_stmt(s);
+  VarSet out;
+  for (const Var& v : c.vars) out.insert(v.get());
+  return out;
+}
+
 }  // namespace weft::ir

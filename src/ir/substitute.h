@@ -33,5 +33,7 @@ bool uses_any_var(const Expr& e, const VarSet& vars);
 // The distinct variables of `e` in order of first appearance (left to right,
 // depth first), so the result is deterministic.
 std::vector<Var> collect_vars(const Expr& e);
+// Every variable a statement uses (not the ones it only defines).
+VarSet vars_used(const Stmt& s);
 
 }  // namespace weft::ir

@@ -121,14 +121,6 @@ VarDomains iter_domains(const std::vector<IterVar>& iters) {
   return d;
 }
 
-class VarUses : public IRVisitor {
- public:
-  VarSet vars;
-
- protected:
-  using IRVisitor::visit;
-  void visit(const VarNode& n, const Expr&) override { vars.insert(&n); }
-};
 
 // What an init reads and writes: point regions of its stores, or, when it holds
 // blocks, their regions relaxed over the loops inside it.
@@ -213,10 +205,9 @@ Blockized blockize_func(const PrimFunc& func, const Var& loop_var, const char* p
     if (!inner_conds.empty())
       fail("block '" + block.name + "' has a predicate on the loops under " + loop_var->name +
            "; its init cannot move to the outer block");
-    VarUses uses;
-    uses.visit_stmt(block.init);
+    VarSet uses = vars_used(block.init);
     for (const IterVar& iv : block.iter_vars)
-      if (iv.kind == IterKind::Reduce && uses.vars.count(iv.var.get()))
+      if (iv.kind == IterKind::Reduce && uses.count(iv.var.get()))
         fail("the init of block '" + block.name + "' uses reduction iterator '" + iv.var->name + "'");
   }
 

@@ -17,22 +17,6 @@ using namespace ir;
 
 namespace {
 
-// Every variable a statement uses (not the ones it defines).
-class VarUses : public IRVisitor {
- public:
-  VarSet vars;
-
- protected:
-  using IRVisitor::visit;
-  void visit(const VarNode& n, const Expr&) override { vars.insert(&n); }
-};
-
-VarSet vars_used(const Stmt& s) {
-  VarUses u;
-  u.visit_stmt(s);
-  return u.vars;
-}
-
 // What a statement reads and writes: the point regions of its stores and loads, or,
 // when it holds blocks (the init of a blockized block), their regions relaxed over
 // the loops inside it.
