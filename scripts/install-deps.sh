@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev
   libcli11-dev nlohmann-json3-dev
   libopenblas-dev
+  libonnx-dev libprotobuf-dev
 )
 
 missing=()

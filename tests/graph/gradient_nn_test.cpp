@@ -50,12 +50,15 @@ TEST(Gradient, MaxPool) {
                          {"padding", std::vector<int64_t>{1, 1}}}));
 }
 
-TEST(Gradient, AvgPool) {
-  GradCheck c;
-  ValueId x = c.param("x", {1, 5, 4, 2});
-  c.check(c.graph().add("avg_pool2d", {x},
-                        {{"kernel", std::vector<int64_t>{3, 2}}, {"stride", std::vector<int64_t>{2, 2}},
-                         {"padding", std::vector<int64_t>{1, 0}}}));
+TEST(Gradient, AvgPoolWithAndWithoutCountingPadding) {
+  for (int64_t include : {1, 0}) {
+    SCOPED_TRACE("count_include_pad=" + std::to_string(include));
+    GradCheck c;
+    ValueId x = c.param("x", {1, 5, 4, 2});
+    c.check(c.graph().add("avg_pool2d", {x},
+                          {{"kernel", std::vector<int64_t>{3, 2}}, {"stride", std::vector<int64_t>{2, 2}},
+                           {"padding", std::vector<int64_t>{1, 1}}, {"count_include_pad", include}}));
+  }
 }
 
 TEST(Gradient, AdaptiveMaxPool) {

@@ -165,10 +165,20 @@ TEST(OpForward, Pooling) {
   Tensor x = tensor({1, 4, 4, 1}, v);
   expect_values(run1("max_pool2d", {x}, {{"kernel", std::vector<int64_t>{2, 2}}}), {5, 7, 13, 15});
   expect_values(run1("avg_pool2d", {x}, {{"kernel", std::vector<int64_t>{2, 2}}}), {2.5, 4.5, 10.5, 12.5});
-  // Padding is not counted: the top-left 3x3 window with padding 1 sees 0,1,4,5.
-  Tensor p = run1("avg_pool2d", {x}, {{"kernel", std::vector<int64_t>{3, 3}}, {"stride", std::vector<int64_t>{2, 2}},
-                                     {"padding", std::vector<int64_t>{1, 1}}});
-  EXPECT_NEAR(p.at(0), 2.5, 1e-12);
+  // The top-left 3x3 window with padding 1 sees 0,1,4,5 (sum 10). By default
+  // (PyTorch's count_include_pad) the padding counts: 10 / 9; without it 10 / 4.
+  Attrs padded{{"kernel", std::vector<int64_t>{3, 3}}, {"stride", std::vector<int64_t>{2, 2}},
+               {"padding", std::vector<int64_t>{1, 1}}};
+  Tensor with_pad = run1("avg_pool2d", {x}, padded);
+  EXPECT_NEAR(with_pad.at(0), 10.0 / 9, 1e-12);
+  // The bottom-right window sees rows/cols 1..3: 5+6+7+9+10+11+13+14+15 = 90, all in bounds.
+  EXPECT_NEAR(with_pad.at(3), 10.0, 1e-12);
+  padded.set("count_include_pad", int64_t{0});
+  Tensor without_pad = run1("avg_pool2d", {x}, padded);
+  EXPECT_NEAR(without_pad.at(0), 2.5, 1e-12);
+  EXPECT_NEAR(without_pad.at(3), 10.0, 1e-12);
+  padded.set("count_include_pad", int64_t{2});
+  EXPECT_THROW(run1("avg_pool2d", {x}, padded), weft::IRError);
   // Adaptive pooling of a row of 7 into 3 cells covers [0,3), [2,5), [4,7).
   Tensor row = tensor({1, 1, 7, 1}, {9, 1, 2, 3, 8, 4, 5});
   expect_values(run1("adaptive_max_pool2d", {row}, {{"output_hw", std::vector<int64_t>{1, 3}}}), {9, 8, 8});

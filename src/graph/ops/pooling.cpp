@@ -3,7 +3,10 @@
 // pooling: output cell i covers [floor(i*H/OH), ceil((i+1)*H/OH))). Backward ops:
 // max_pool2d_grad(g, x), adaptive_max_pool2d_grad(g, x) route g to the first
 // maximum of each window; avg_pool2d_grad(g) {input_hw} spreads it evenly.
-// Average pooling divides by the number of in-bounds elements (padding excluded).
+// Average pooling's count_include_pad (default 1, PyTorch's; ONNX AveragePool's
+// default is 0) chooses the divisor: the whole kernel area, padding included, or
+// only the in-bounds elements. Windows never reach past the padded input (there
+// is no ceil mode), so "padding included" is always kernel[0] * kernel[1].
 #include <limits>
 
 #include "graph/grad_context.h"
@@ -22,12 +25,18 @@ struct PoolGeometry {
   int64_t n, h, w, c, oh, ow;
   bool adaptive;
   int64_t kh = 0, kw = 0, sh = 0, sw = 0, ph = 0, pw = 0;
+  bool count_include_pad = true;
 
   Window window(int64_t oy, int64_t ox) const {
     if (adaptive)
       return {oy * h / oh, ((oy + 1) * h + oh - 1) / oh, ox * w / ow, ((ox + 1) * w + ow - 1) / ow};
     int64_t y0 = oy * sh - ph, x0 = ox * sw - pw;
     return {std::max<int64_t>(y0, 0), std::min(y0 + kh, h), std::max<int64_t>(x0, 0), std::min(x0 + kw, w)};
+  }
+  // What average pooling divides a window's sum by.
+  double divisor(const Window& win) const {
+    if (count_include_pad) return static_cast<double>(kh * kw);
+    return static_cast<double>((win.y1 - win.y0) * (win.x1 - win.x0));
   }
 };
 
@@ -55,6 +64,7 @@ PoolGeometry geometry(const NodeView& v, const Shape& x, bool adaptive) {
   auto p = pair_attr(v, "padding", {0, 0}, 0);
   if (2 * p[0] > k[0] || 2 * p[1] > k[1]) v.fail("padding " + attr_value_str(p) + " exceeds half the kernel");
   g.kh = k[0], g.kw = k[1], g.sh = s[0], g.sw = s[1], g.ph = p[0], g.pw = p[1];
+  g.count_include_pad = v.attr_bool("count_include_pad", true);
   if (g.h + 2 * g.ph < g.kh || g.w + 2 * g.pw < g.kw)
     v.fail("kernel " + attr_value_str(k) + " is larger than the padded input " + shape_str(x));
   g.oh = (g.h + 2 * g.ph - g.kh) / g.sh + 1;
@@ -133,6 +143,7 @@ Attrs pool_attrs(const NodeView& v) {
   Attrs a;
   for (const char* name : {"kernel", "stride", "padding", "output_hw"})
     if (v.attrs().has(name)) a.set(name, v.attr_ints(name));
+  if (v.attrs().has("count_include_pad")) a.set("count_include_pad", int64_t{v.attr_bool("count_include_pad", true)});
   return a;
 }
 
@@ -157,14 +168,15 @@ void register_pooling_ops(OpRegistry& r) {
               "adaptive_max_pool2d_grad(g, x) {output_hw}", infer_max_grad, max_pool_grad_kernel, {}});
 
   r.add(OpDef{"avg_pool2d", FusionClass::reduction, 1, 1,
-              "avg_pool2d(x[N,H,W,C]) {kernel, stride=kernel, padding=[0,0]}; padding is not counted", infer_pool,
+              "avg_pool2d(x[N,H,W,C]) {kernel, stride=kernel, padding=[0,0], count_include_pad=1}",
+              infer_pool,
               [](KernelContext& ctx) {
                 PoolGeometry g = geometry(ctx, ctx.in(0).shape(), false);
                 dispatch_float(ctx.in(0).dtype(), [&]<typename T>() {
                   auto X = ctx.in(0).data<T>();
                   auto Y = ctx.out(0).data<T>();
                   for_each_window(g, [&](int64_t o, Window win, int64_t n) {
-                    double count = static_cast<double>((win.y1 - win.y0) * (win.x1 - win.x0));
+                    double count = g.divisor(win);
                     for (int64_t ch = 0; ch < g.c; ++ch) {
                       double acc = 0;
                       for (int64_t y = win.y0; y < win.y1; ++y)
@@ -181,7 +193,7 @@ void register_pooling_ops(OpRegistry& r) {
                 return {c.emit("avg_pool2d_grad", {*c.out_grad(0)}, a)};
               }});
   r.add(OpDef{"avg_pool2d_grad", FusionClass::reduction, 1, 1,
-              "avg_pool2d_grad(g) {input_hw, kernel, stride, padding}",
+              "avg_pool2d_grad(g) {input_hw, kernel, stride, padding, count_include_pad=1}",
               [](const InferContext& ctx) -> std::vector<TensorType> {
                 ctx.expect_float(0);
                 ctx.expect_rank(0, 4);
@@ -198,7 +210,7 @@ void register_pooling_ops(OpRegistry& r) {
                   auto G = ctx.in(0).data<T>();
                   auto DX = ctx.out(0).data<T>();
                   for_each_window(g, [&](int64_t o, Window win, int64_t n) {
-                    double count = static_cast<double>((win.y1 - win.y0) * (win.x1 - win.x0));
+                    double count = g.divisor(win);
                     for (int64_t ch = 0; ch < g.c; ++ch)
                       for (int64_t y = win.y0; y < win.y1; ++y)
                         for (int64_t x = win.x0; x < win.x1; ++x)

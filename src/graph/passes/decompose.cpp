@@ -7,6 +7,8 @@
 //   nll_loss_grad(g, l)      -> one_hot(l) * (-g / N)
 //   dropout(x)               -> x * dropout_mask (same seed, so the same mask)
 //   relu_grad(g, y)          -> g * (y != 0), when y is a relu output (y >= 0)
+//   addmm(bias, a, b)        -> alpha * matmul(a, b) + beta * bias (a scale of 1
+//                               emits no mul; beta = 0 drops the bias, as addmm does)
 //   layernorm / batchnorm    -> statistics (mean, var, rstd) + elementwise affine
 //   layernorm_grad / batchnorm_grad -> elementwise dx with row statistics, and
 //                               dgamma / dbeta as column reductions
@@ -121,6 +123,23 @@ Values decompose_norm_grad(Emitter& e, const Node& node, const Values& in, bool 
   return {dx, dgamma, dbeta};
 }
 
+// The GEMM keeps addmm's transposes; the scales become epilogue elementwise ops.
+Values decompose_addmm(Emitter& e, const Node& node, const Values& in) {
+  ValueId bias = in[0];
+  DType dt = e.graph().type(bias).dtype;
+  double alpha = node_float(node, "alpha", 1.0), beta = node_float(node, "beta", 1.0);
+  Attrs gemm;
+  for (const char* flag : {"transpose_a", "transpose_b"})
+    if (const AttrValue* a = node.attrs.find(flag)) gemm.set(flag, *a);
+  bool last = beta == 0 && alpha == 1;  // the product alone is the result
+  ValueId product = last ? e.result("matmul", {in[1], in[2]}, gemm) : e.op("matmul", {in[1], in[2]}, gemm, "matmul");
+  if (last) return {product};
+  if (beta == 0) return {e.result("mul", {product, e.scalar(alpha, dt)})};
+  if (alpha != 1) product = e.op("mul", {product, e.scalar(alpha, dt)}, {}, "scaled");
+  if (beta != 1) bias = e.op("mul", {bias, e.scalar(beta, dt)}, {}, "bias_scaled");
+  return {e.result("add", {product, bias})};
+}
+
 class Decomposer {
  public:
   explicit Decomposer(const Graph& graph) : graph_(graph) {
@@ -167,6 +186,7 @@ class Decomposer {
       ValueId nonzero = e.op("not_equal", {in[1], e.scalar(0.0, dt)}, {}, "nonzero");
       return Values{e.result("mul", {in[0], nonzero})};
     }
+    if (node.op == "addmm") return decompose_addmm(e, node, in);
     if (node.op == "layernorm" || node.op == "batchnorm")
       return decompose_norm(e, node, in, node.op == "layernorm");
     if (node.op == "layernorm_grad" || node.op == "batchnorm_grad")
