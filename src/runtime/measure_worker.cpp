@@ -34,7 +34,9 @@ void write_all(int fd, const std::string& data) {
   }
 }
 
-void send(int fd, size_t index, const MeasureResult& r) {
+}  // namespace
+
+void send_result(int fd, size_t index, const MeasureResult& r) {
   std::string msg;
   uint64_t idx = index;
   int32_t status = static_cast<int32_t>(r.status);
@@ -49,6 +51,8 @@ void send(int fd, size_t index, const MeasureResult& r) {
   put(msg, r.error.data(), len);
   write_all(fd, msg);
 }
+
+namespace {
 
 MeasureResult run_one(const Job& job, const CpuFunction& fn) {
   std::vector<ir::NDArray> args = *job.inputs;
@@ -75,7 +79,7 @@ MeasureResult run_one(const Job& job, const CpuFunction& fn) {
   for (size_t i = first; i < job.functions->size(); ++i) {
     const auto& fn = (*job.functions)[i];
     if (!fn) continue;
-    send(fd, i, run_one(job, *fn));
+    send_result(fd, i, run_one(job, *fn));
   }
   _exit(0);
 }
@@ -119,6 +123,10 @@ std::string reap(Worker& w) {
 }  // namespace
 
 Worker start(const Job& job, size_t first) {
+  return start_process([&](int fd) { child_main(job, first, fd); });
+}
+
+Worker start_process(const std::function<void(int result_fd)>& body) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw RuntimeError(std::string("cannot create a pipe: ") + std::strerror(errno));
   pid_t pid = fork();
@@ -129,7 +137,13 @@ Worker start(const Job& job, size_t first) {
   }
   if (pid == 0) {
     close(fds[0]);
-    child_main(job, first, fds[1]);
+    // An exception must not unwind into the forked copy of the caller.
+    try {
+      body(fds[1]);
+    } catch (...) {
+      _exit(3);
+    }
+    _exit(0);
   }
   close(fds[1]);
   return Worker{pid, fds[0]};

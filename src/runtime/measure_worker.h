@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -31,5 +32,10 @@ Worker start(const Job& job, size_t first);
 // worker died; `failure` then holds the status (Timeout or RunError) and why.
 std::optional<std::pair<size_t, MeasureResult>> next_result(Worker& w, double timeout_s, MeasureResult& failure);
 void stop(Worker& w);
+
+// The same protocol for other workers (the CUDA one): forks a child that runs
+// body(result_fd), reporting with send_result, then exits (code 3 when body throws).
+Worker start_process(const std::function<void(int result_fd)>& body);
+void send_result(int fd, size_t index, const MeasureResult& result);
 
 }  // namespace weft::runtime::worker

@@ -2,7 +2,10 @@
 
 #include <sched.h>
 
+#include <cctype>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -17,7 +20,30 @@ std::string trim(const std::string& s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
+std::mutex& lookups_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::map<std::string, LocalTargetLookup>& local_lookups() {
+  static std::map<std::string, LocalTargetLookup> lookups;
+  return lookups;
+}
+
+// sm_<digits>, optionally followed by one letter (sm_90a).
+bool is_cuda_arch(const std::string& arch) {
+  if (arch.rfind("sm_", 0) != 0 || arch.size() < 4) return false;
+  size_t i = 3;
+  while (i < arch.size() && std::isdigit(static_cast<unsigned char>(arch[i]))) ++i;
+  if (i == 3) return false;
+  return i == arch.size() || (i + 1 == arch.size() && std::isalpha(static_cast<unsigned char>(arch[i])));
+}
+
 }  // namespace
+
+void register_local_target(const std::string& backend, LocalTargetLookup lookup) {
+  std::lock_guard<std::mutex> lock(lookups_mutex());
+  local_lookups()[backend] = lookup;
+}
 
 Target host_cpu_target() {
   Target t;
@@ -65,16 +91,29 @@ Target host_cpu_target() {
 
 Target parse_target(const std::string& key) {
   if (key == "cpu") return host_cpu_target();
+  if (key == "cuda") {
+    LocalTargetLookup lookup = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(lookups_mutex());
+      auto it = local_lookups().find(key);
+      if (it != local_lookups().end()) lookup = it->second;
+    }
+    if (!lookup)
+      throw UsageError("target 'cuda': this program cannot look up the local GPU; give a full key, e.g. cuda/sm_90/NVIDIA H100");
+    return lookup();
+  }
   size_t a = key.find('/');
   size_t b = a == std::string::npos ? std::string::npos : key.find('/', a + 1);
   if (b == std::string::npos || a == 0 || b == a + 1 || b + 1 >= key.size())
-    throw UsageError("target '" + key + "': expected 'cpu' or backend/arch/device, e.g. cpu/x86_64-avx2/AMD EPYC");
+    throw UsageError("target '" + key + "': expected 'cpu', 'cuda' or backend/arch/device, e.g. cpu/x86_64-avx2/AMD EPYC");
   Target t;
   t.backend = key.substr(0, a);
   t.arch = key.substr(a + 1, b - a - 1);
   t.device = key.substr(b + 1);
   if (t.backend != "cpu" && t.backend != "cuda")
     throw UsageError("target '" + key + "': unknown backend '" + t.backend + "' (cpu or cuda)");
+  if (t.backend == "cuda" && !is_cuda_arch(t.arch))
+    throw UsageError("target '" + key + "': cuda arch '" + t.arch + "' is not sm_<digits>, e.g. sm_90");
   if (t.backend == "cpu") {
     Target host = host_cpu_target();
     t.num_cores = host.num_cores;

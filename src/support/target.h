@@ -24,8 +24,16 @@ struct Target {
 // The CPU this process runs on (from /proc/cpuinfo and the scheduler's CPU set).
 Target host_cpu_target();
 
-// Parses a target key; `backend` alone ("cpu") means the host CPU. Throws UsageError
-// naming the key when it is not backend/arch/device.
+// Parses a target key; `backend` alone means that backend's local device ("cpu": the
+// host CPU; "cuda": this machine's first GPU, once runtime/cuda_device is linked).
+// Throws UsageError naming the key when it is not backend/arch/device; a cuda arch
+// must read sm_<digits>, optionally with a suffix letter (sm_90a).
 Target parse_target(const std::string& key);
+
+// How `backend` alone is looked up: support cannot ask a device driver, so the layer
+// that can registers a lookup (runtime/cuda_device.cpp registers "cuda"; its lookup
+// throws NoGpuError, "no GPU found: ...", on a machine without one).
+using LocalTargetLookup = Target (*)();
+void register_local_target(const std::string& backend, LocalTargetLookup lookup);
 
 }  // namespace weft
