@@ -70,26 +70,11 @@ class MultiLevelTiling : public ScheduleRule {
     const BlockNode& b = site.block();
     sched::Schedule tiled = sch;
     sched::BlockRV block;
-    std::vector<std::vector<sched::LoopRV>> tiles(structure_.size());
+    std::vector<std::vector<sched::LoopRV>> tiles;
     bool ok = try_transform(tiled, [&](sched::Schedule& s) {
       block = sched::get_block(s, block_name);
       sched::annotate(s, sched::RV{sched::RVKind::Block, block.id}, ann::kTilingStructure, sched::Arg(structure_));
-      std::vector<sched::LoopRV> loops = sched::get_loops(s, block);
-      for (size_t i = 0; i < loops.size(); ++i) {
-        const std::vector<int>& levels = b.iter_vars[i].kind == IterKind::Spatial ? s_levels_ : r_levels_;
-        int n = static_cast<int>(levels.size());
-        if (n == 1) {
-          tiles[levels[0]].push_back(loops[i]);
-          continue;
-        }
-        std::vector<sched::Arg> factors;
-        for (sched::ExprRV f : sched::sample_perfect_tile(s, loops[i], n, max_innermost_)) factors.push_back(sched::Arg(f));
-        std::vector<sched::LoopRV> parts = sched::split(s, loops[i], factors);
-        for (int k = 0; k < n; ++k) tiles[levels[k]].push_back(parts[k]);
-      }
-      std::vector<sched::LoopRV> order;
-      for (const auto& level : tiles) order.insert(order.end(), level.begin(), level.end());
-      sched::reorder(s, order);
+      tiles = tile_by_structure(s, block, b, structure_, max_innermost_);
     });
     if (!ok) return {sch};
     if (!reuse_.enabled) return {tiled};
@@ -131,16 +116,6 @@ class MultiLevelTiling : public ScheduleRule {
     // With a write cache, the epilogue follows the write-back in the same tile loop.
     for (auto& [level, state] : cached_states) fuse_epilogue(state.fork(), level);
     return out;
-  }
-
-  // The block's only consumer when it is a spatial block bound trivially to its own
-  // loops (an elementwise epilogue such as bias + gelu).
-  static std::optional<std::string> elementwise_consumer(const sched::Schedule& sch, const std::string& block_name) {
-    std::vector<std::string> consumers = consumers_of(site_of(sch, block_name));
-    if (consumers.size() != 1) return std::nullopt;
-    sched::BlockSite epilogue = site_of(sch, consumers[0]);
-    if (!is_spatial(epilogue.block()) || !has_trivial_binding(epilogue)) return std::nullopt;
-    return consumers[0];
   }
 
   std::string name_, structure_;

@@ -10,11 +10,16 @@ namespace {
 // MetaSchedule's CPU defaults, in its order: inlining first so that tiling sees the
 // fused computation, rfactor before tiling decides, annotations for the root last
 // (the root block is visited last), compute locations for what is left.
+// CUDA, MetaSchedule's order too: cross-thread reduction before tiling decides,
+// auto-bind last so that it only binds what the other rules left unbound.
 const std::map<std::string, std::vector<std::string>>& sets() {
   static const std::map<std::string, std::vector<std::string>> s = {
       {"cpu",
        {"inline-constant-scalars", "auto-inline", "add-rfactor", "multi-level-tiling", "parallelize-vectorize-unroll",
         "random-compute-location"}},
+      {"cuda",
+       {"inline-constant-scalars", "auto-inline", "cuda-cross-thread-reduction", "cuda-multi-level-tiling",
+        "cuda-unroll", "cuda-auto-bind"}},
   };
   return s;
 }

@@ -7,6 +7,9 @@
 #include "rules/annotations.h"
 #include "schedule/compute_location_util.h"
 #include "schedule/error.h"
+#include "schedule/primitives_lookup.h"
+#include "schedule/primitives_loops.h"
+#include "schedule/sampling.h"
 #include "support/error.h"
 
 namespace weft::rules {
@@ -86,6 +89,38 @@ bool needs_multi_level_tiling(const sched::BlockSite& site) {
     }
   }
   return unused >= 1;
+}
+
+std::vector<std::vector<sched::LoopRV>> tile_by_structure(sched::Schedule& s, sched::BlockRV block, const BlockNode& b,
+                                                          const std::string& structure, int64_t max_innermost) {
+  std::vector<int> s_levels, r_levels;
+  for (size_t i = 0; i < structure.size(); ++i) (structure[i] == 'S' ? s_levels : r_levels).push_back(static_cast<int>(i));
+  std::vector<std::vector<sched::LoopRV>> tiles(structure.size());
+  std::vector<sched::LoopRV> loops = sched::get_loops(s, block);
+  for (size_t i = 0; i < loops.size(); ++i) {
+    const std::vector<int>& levels = b.iter_vars[i].kind == IterKind::Spatial ? s_levels : r_levels;
+    int n = static_cast<int>(levels.size());
+    if (n == 1) {
+      tiles[levels[0]].push_back(loops[i]);
+      continue;
+    }
+    std::vector<sched::Arg> factors;
+    for (sched::ExprRV f : sched::sample_perfect_tile(s, loops[i], n, max_innermost)) factors.push_back(sched::Arg(f));
+    std::vector<sched::LoopRV> parts = sched::split(s, loops[i], factors);
+    for (int k = 0; k < n; ++k) tiles[levels[k]].push_back(parts[k]);
+  }
+  std::vector<sched::LoopRV> order;
+  for (const auto& level : tiles) order.insert(order.end(), level.begin(), level.end());
+  sched::reorder(s, order);
+  return tiles;
+}
+
+std::optional<std::string> elementwise_consumer(const sched::Schedule& sch, const std::string& block_name) {
+  std::vector<std::string> consumers = consumers_of(site_of(sch, block_name));
+  if (consumers.size() != 1) return std::nullopt;
+  sched::BlockSite epilogue = site_of(sch, consumers[0]);
+  if (!is_spatial(epilogue.block()) || !has_trivial_binding(epilogue)) return std::nullopt;
+  return consumers[0];
 }
 
 bool try_transform(sched::Schedule& sch, const std::function<void(sched::Schedule&)>& transform) {

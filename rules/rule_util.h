@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,19 @@ bool writes_param(const ir::PrimFunc& func, const ir::BlockNode& block);
 // with trivial bindings, one write and some read that does not use one of the
 // (non-unit) spatial iterators, e.g. matmul's A[i, k] does not use j.
 bool needs_multi_level_tiling(const sched::BlockSite& site);
+
+// Splits every loop of `block` (trivially bound: the i-th loop feeds the i-th
+// iterator) into tiles for the levels of `structure` ("SSRSRS": S levels take the
+// spatial loops, R levels the reduction loops) with sample_perfect_tile (innermost
+// tile at most max_innermost) and reorders the tiles level by level. Returns the
+// loops of each level, outermost first. Throws ScheduleError like the primitives.
+std::vector<std::vector<sched::LoopRV>> tile_by_structure(sched::Schedule& sch, sched::BlockRV block,
+                                                          const ir::BlockNode& b, const std::string& structure,
+                                                          int64_t max_innermost);
+
+// The block's only consumer when it is a spatial block bound trivially to its own
+// loops (an elementwise epilogue such as bias + gelu).
+std::optional<std::string> elementwise_consumer(const sched::Schedule& sch, const std::string& block_name);
 
 // Runs `transform` on a copy; returns false (and leaves `sch` as it was) when the
 // transform throws ScheduleError, true (and `sch` transformed) otherwise.

@@ -148,7 +148,8 @@ const RegisterInstruction kBind({"bind", RVKind::Loop, false, false,
                                     const std::optional<Arg>&) {
                                    ArgReader r("bind", in, attrs);
                                    r.expect_count(2);
-                                   bind(sch, r.loop(0), r.string(1));
+                                   // Qualified: ADL on std::string would pick std::bind.
+                                   sched::bind(sch, r.loop(0), r.string(1));
                                    return std::vector<RV>{};
                                  }});
 const RegisterInstruction kAnnotate({"annotate", RVKind::Loop, false, false,
