@@ -10,6 +10,7 @@
 #include "frontend/onnx_import.h"
 #include "grad_check.h"
 #include "graph/executor.h"
+#include "graph/passes/pass.h"
 #include "onnx_test_models.h"
 #include "support/error.h"
 
@@ -203,4 +204,35 @@ TEST(OnnxConv, UnsupportedVariantsAreNamed) {
       {"p"}));
   EXPECT_EQ(big_pad.rfind("net.onnx: node 0 'p_node' (AveragePool): invalid IR: node 'p/pool' (avg_pool2d)", 0), 0u)
       << big_pad;
+}
+
+// Two convs with a Relu between them: the NHWC->NCHW permute after the first
+// and the NCHW->NHWC one before the second meet across the Relu, and EVT's
+// pipeline cancels them; the Gemm head's addmm is decomposed. Results stay.
+TEST(OnnxConv, PipelineCancelsThePermutesBetweenLayers) {
+  weft::Rng rng(8);
+  std::string bytes = model(
+      {node("Conv", {"x", "w1", "b1"}, "c1", {ints_attr("pads", {1, 1, 1, 1})}), node("Relu", {"c1"}, "r1"),
+       node("Conv", {"r1", "w2"}, "c2", {ints_attr("strides", {2, 2})}), node("Relu", {"c2"}, "r2"),
+       node("GlobalAveragePool", {"r2"}, "gap"), node("Flatten", {"gap"}, "flat"),
+       node("Gemm", {"flat", "fc", "fc_b"}, "logits", {int_attr("transB", 1), float_attr("beta", 0.5f)})},
+      {float_tensor("w1", {4, 3, 3, 3}, random_floats(108, rng)), float_tensor("b1", {4}, random_floats(4, rng)),
+       float_tensor("w2", {5, 4, 2, 2}, random_floats(80, rng)), float_tensor("fc", {2, 5}, random_floats(10, rng)),
+       float_tensor("fc_b", {2}, random_floats(2, rng))},
+      {value_info("x", {2, 3, 6, 6})}, {"logits"});
+  weft::frontend::OnnxModel m = import_onnx(bytes, "cnn.onnx");
+  auto permutes = [](const Graph& g) {
+    size_t n = 0;
+    for (const Node& node : g.nodes()) n += node.op == "permute";
+    return n;
+  };
+  Graph optimised = run_passes(m.graph, default_pipeline(false));
+  // Before: in/out permutes of both convs plus both weights' OIHW->HWIO (6).
+  // After: the first conv's input, both weights and the second conv's output (4).
+  EXPECT_EQ(permutes(m.graph), 6u);
+  EXPECT_EQ(permutes(optimised), 4u) << optimised.str();
+  for (const Node& node : optimised.nodes()) EXPECT_NE(node.op, "addmm");
+  TensorMap feeds = m.initializers;
+  feeds.emplace("x", Tensor::random(TensorType{{2, 3, 6, 6}, DType::f32, ""}, rng));
+  EXPECT_LE(closeness(execute(optimised, feeds).at("logits"), execute(m.graph, feeds).at("logits"), 1e-5, 1e-6), 1.0);
 }
