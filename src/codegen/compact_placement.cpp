@@ -210,7 +210,9 @@ std::optional<Placement> place_buffer(const BufferUse& use, const BufferSites& s
   const std::vector<SiteLoop>& path = use.sites[0].loops;
   for (size_t depth = common_loop_depth(use, sites); depth >= 1; --depth) {
     const ForNode* loop = path[depth - 1].loop;
-    if (loop->for_kind == ForKind::Vectorized || loop->for_kind == ForKind::ThreadBinding) continue;
+    // Thread-bound loops qualify: one buffer per iteration is one per thread (threadIdx)
+    // or per thread block (blockIdx), what the CUDA emitter needs (cuda_storage.h).
+    if (loop->for_kind == ForKind::Vectorized) continue;
     Loops outer = loops_of(path, 0, depth);
     Box box = instance_box(use, depth, outer);
     if (instances_disjoint(box, path, depth) || reads_covered(use, depth, outer.domains))

@@ -58,6 +58,8 @@ class CppEmitter : public ir::ExprFunctor<std::string>, public ir::StmtFunctor<v
   std::string buffer_name(const ir::Buffer& buffer);
   // Declares a loop or block variable and returns its C++ name.
   std::string bind_var(const ir::Var& var) { return names_.bind(var.get(), "v_", var->name); }
+  // Declares a buffer (parameter or allocation) and returns its C++ name.
+  std::string bind_buffer(const ir::Buffer& buffer) { return names_.bind(buffer.get(), "b_", buffer->name); }
   // `const int64_t v = binding;` for every iterator, then the bound names' order.
   void declare_iterators(const ir::BlockRealizeNode& realize);
   // The condition under which a block runs its init ("" when it has none).
@@ -76,6 +78,10 @@ class CppEmitter : public ir::ExprFunctor<std::string>, public ir::StmtFunctor<v
   void close_open(const std::string& text);  // `} text {`
 
  protected:
+  // For emitters of other targets built on this one (cuda_emitter.h).
+  std::string take_output() { return std::move(out_); }
+  void set_indent(int indent) { indent_ = indent; }
+
   std::string visit(const ir::VarNode& n, const ir::Expr&) override;
   std::string visit(const ir::IntImmNode& n, const ir::Expr&) override;
   std::string visit(const ir::FloatImmNode& n, const ir::Expr&) override;

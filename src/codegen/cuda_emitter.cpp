@@ -1,0 +1,227 @@
+#include "codegen/cuda_emitter.h"
+
+#include "codegen/compact_buffers.h"
+#include "codegen/cuda_prelude.h"
+#include "codegen/cuda_vector_copy.h"
+#include "codegen/unroll_budget.h"
+#include "support/error.h"
+
+namespace weft::codegen {
+
+using namespace ir;
+
+const char* cuda_storage_type(DType t) {
+  switch (t) {
+    case DType::f16: return "__half";
+    case DType::bf16: return "__nv_bfloat16";
+    default: return storage_type(t);
+  }
+}
+
+CudaEmitter::CudaEmitter(const PrimFunc& func)
+    : CppEmitter(func),
+      func_(func),
+      layout_(analyze_threads(func)),
+      storage_(plan_storage(func, layout_)),
+      barriers_(plan_barriers(func, layout_, storage_)),
+      unrolled_(loops_to_unroll(func->body)) {}
+
+void CudaEmitter::barrier_before(const Stmt& s) {
+  if (barriers_.before.count(s.get())) line("__syncthreads();");
+}
+
+// ---- loops ----------------------------------------------------------------------------
+
+void CudaEmitter::emit_serial_loop(const ForNode& n, const std::string& pragma) {
+  std::string extent = expr(n.extent);
+  std::string v = bind_var(n.loop_var);
+  if (!pragma.empty()) line(pragma);
+  open("for (int64_t " + v + " = 0; " + v + " < " + extent + "; ++" + v + ")");
+  stmt(n.body);
+  close();
+}
+
+void CudaEmitter::emit_thread_loop(const ForNode& n) {
+  int64_t extent = 0;
+  is_const_int(n.extent, &extent);
+  open("");
+  std::string v = bind_var(n.loop_var);
+  line("const int64_t " + v + " = (int64_t)" + n.thread_tag + ";  // loop '" + n.loop_var->name + "', extent " +
+       std::to_string(extent));
+  bool guarded = layout_.guarded.count(&n) != 0;
+  if (guarded) open("if (" + v + " < " + std::to_string(extent) + ")");
+  stmt(n.body);
+  if (guarded) close();
+  close();
+}
+
+void CudaEmitter::visit(const ForNode& n, const Stmt& s) {
+  barrier_before(s);
+  int64_t trip = 0;
+  bool const_trip = is_const_int(n.extent, &trip) && trip > 0;
+  switch (n.for_kind) {
+    case ForKind::ThreadBinding:
+      if (is_block_tag(n.thread_tag) || is_thread_tag(n.thread_tag)) {
+        emit_thread_loop(n);
+      } else {
+        line("// virtual thread loop '" + n.loop_var->name + "' (" + n.thread_tag + ")");
+        emit_serial_loop(n, const_trip ? "#pragma unroll" : "");
+      }
+      return;
+    case ForKind::Parallel:
+      line("// parallel loop '" + n.loop_var->name + "' runs serially in each thread");
+      emit_serial_loop(n, "");
+      return;
+    case ForKind::Vectorized: {
+      std::string why = vector_copy_failure(n, strides());
+      if (why.empty()) {
+        emit_vector_copy(*this, n);
+        return;
+      }
+      line("// vectorized loop '" + n.loop_var->name + "' runs as unrolled scalar code: " + why);
+      emit_serial_loop(n, const_trip ? "#pragma unroll" : "");
+      return;
+    }
+    case ForKind::Unrolled:
+      if (const_trip && unrolled_.count(&n)) {
+        emit_serial_loop(n, "#pragma unroll");
+      } else {
+        if (const_trip)
+          line("// unrolled loop '" + n.loop_var->name + "' stays a loop: nested unrolling would exceed " +
+               std::to_string(kMaxUnrolledCopies) + " copies (codegen/unroll_budget.h)");
+        emit_serial_loop(n, "");
+      }
+      return;
+    case ForKind::Serial: emit_serial_loop(n, ""); return;
+  }
+}
+
+// ---- blocks and allocations ---------------------------------------------------------------
+
+void CudaEmitter::declare_allocation(const Buffer& buf) {
+  std::string name = bind_buffer(buf);
+  std::string type = cuda_storage_type(buf->dtype);
+  int64_t elements = allocated_elements(buf, strides());
+  int64_t bytes = elements * dtype_bytes(buf->dtype);
+  if (auto it = storage_.note.find(buf.get()); it != storage_.note.end()) line("// " + buf->name + ": " + it->second);
+  switch (storage_.kind.at(buf.get())) {
+    case StorageKind::PerThread:
+      line("__align__(16) " + type + " " + name + "[" + std::to_string(elements) + "];");
+      return;
+    case StorageKind::Shared: {
+      static_shared_[buf.get()] = bytes;
+      int64_t total = 0;
+      for (const auto& [b, n] : static_shared_) total += (n + 15) / 16 * 16;
+      if (total > kMaxStaticSharedBytes)
+        throw BuildError("function '" + func_->name + "': shared buffers up to '" + buf->name + "' need " +
+                         std::to_string(total) + " bytes of static shared memory, over the limit of " +
+                         std::to_string(kMaxStaticSharedBytes) + " (use scope shared.dyn for more)");
+      line("__shared__ __align__(16) " + type + " " + name + "[" + std::to_string(elements) + "];");
+      return;
+    }
+    case StorageKind::SharedDyn: {
+      auto [it, fresh] = dynamic_offsets_.emplace(buf.get(), dynamic_bytes_);
+      if (fresh) dynamic_bytes_ += (bytes + 15) / 16 * 16;
+      line(type + "* __restrict__ " + name + " = reinterpret_cast<" + type + "*>(weft_dynamic_shared + " +
+           std::to_string(it->second) + ");  // " + std::to_string(bytes) + " bytes");
+      return;
+    }
+  }
+}
+
+void CudaEmitter::emit_block_contents(const BlockNode& b) {
+  for (const Buffer& buf : b.alloc_buffers) declare_allocation(buf);
+  if (b.init) {
+    open("if (" + init_condition(b) + ")");
+    stmt(b.init);
+    close();
+  }
+  stmt(b.body);
+}
+
+void CudaEmitter::visit(const BlockRealizeNode& n, const Stmt& s) {
+  barrier_before(s);
+  const BlockNode& b = *n.block;
+  open("");
+  line("// block " + b.name);
+  declare_iterators(n);
+  bool guarded = !is_const_true(n.predicate);
+  if (guarded) open("if (" + expr(n.predicate) + ")");
+  emit_block_contents(b);
+  if (guarded) close();
+  close();
+}
+
+// ---- statements ----------------------------------------------------------------------------
+
+void CudaEmitter::visit(const BufferStoreNode& n, const Stmt& s) {
+  barrier_before(s);
+  auto guard = storage_.store_guards.find(&n);
+  if (guard == storage_.store_guards.end()) {
+    CppEmitter::visit(n, s);
+    return;
+  }
+  std::string cond;
+  for (const std::string& tag : guard->second) cond += (cond.empty() ? "" : " && ") + tag + " == 0";
+  open("if (" + cond + ")");
+  CppEmitter::visit(n, s);
+  close();
+}
+
+void CudaEmitter::visit(const SeqStmtNode& n, const Stmt& s) {
+  barrier_before(s);
+  CppEmitter::visit(n, s);
+}
+
+void CudaEmitter::visit(const IfThenElseNode& n, const Stmt& s) {
+  barrier_before(s);
+  CppEmitter::visit(n, s);
+}
+
+// ---- the kernel -------------------------------------------------------------------------------
+
+static std::string dims(const std::array<int64_t, 3>& d) {
+  return "(" + std::to_string(d[0]) + ", " + std::to_string(d[1]) + ", " + std::to_string(d[2]) + ")";
+}
+
+CudaKernel CudaEmitter::emit_kernel(const std::string& symbol) {
+  check_symbol_name(symbol);
+  take_output();
+  set_indent(0);
+  std::string signature = "// " + func_->name + "(";
+  std::string params;
+  for (size_t i = 0; i < func_->params.size(); ++i) {
+    const Buffer& p = func_->params[i];
+    signature += (i ? ", " : "") + p->name + ": " + std::string(dtype_name(p->dtype)) + "[";
+    for (int d = 0; d < p->ndim(); ++d) signature += (d ? ", " : "") + std::to_string(p->shape[d]);
+    signature += "]";
+    params += (i ? ", " : "") + std::string(cuda_storage_type(p->dtype)) + "* __restrict__ " + bind_buffer(p);
+  }
+  line(signature + ")");
+  const LaunchDims& launch = layout_.launch;
+  line("// launch: grid " + dims(launch.grid) + ", block " + dims(launch.block));
+  open("extern \"C\" __global__ void __launch_bounds__(" + std::to_string(launch.threads_per_block()) + ") " + symbol +
+       "(" + params + ")");
+  bool dynamic = false;
+  for (const auto& [buffer, kind] : storage_.kind) dynamic |= kind == StorageKind::SharedDyn;
+  if (dynamic) line("extern __shared__ __align__(16) unsigned char weft_dynamic_shared[];");
+  emit_block_contents(func_->root_block());
+  close();
+  CudaKernel kernel;
+  kernel.name = symbol;
+  std::string body = take_output();
+  bool half = body.find("f16") != std::string::npos || body.find("__half") != std::string::npos ||
+              body.find("bfloat16") != std::string::npos;
+  kernel.source = cuda_prelude(half) + body;
+  kernel.launch = launch;
+  kernel.launch.dynamic_shared_bytes = dynamic_bytes_;
+  return kernel;
+}
+
+CudaKernel emit_cuda(const PrimFunc& func, const std::string& symbol) {
+  if (!func) throw UsageError("emit_cuda: null function");
+  check_symbol_name(symbol);
+  return CudaEmitter(compact_buffers(func)).emit_kernel(symbol);
+}
+
+}  // namespace weft::codegen

@@ -1,0 +1,81 @@
+// PrimFunc -> one CUDA kernel (see cuda_kernel.h for the ABI).
+//
+// The kernel is `extern "C" __global__ void <symbol>(T* __restrict__ b_<param>...)`
+// with f16 as __half, bf16 as __nv_bfloat16, bool as uint8_t; expressions are
+// emitted by CppEmitter against the device `wrt::` helpers of cuda_prelude.h.
+// Lowering, in order: buffer compaction (compact_buffers.h), then
+//   - thread bindings (cuda_threads.h): a blockIdx/threadIdx loop becomes
+//     `const int64_t v = threadIdx.x;`, guarded by `if (v < extent)` when its
+//     extent is below the launch extent; vthread loops are unrolled serial loops.
+//     A program without bindings is a single-thread kernel (grid 1, block 1).
+//   - storage (cuda_storage.h): per-thread arrays, `__shared__` arrays, slices of
+//     `extern __shared__` memory for "shared.dyn" (launch.dynamic_shared_bytes);
+//     stores to block-visible buffers outside some thread axis run in thread 0
+//     of it; at most 48 KiB of static shared memory (BuildError beyond).
+//   - barriers (barrier_insertion.h): `__syncthreads();` where threads of a block
+//     exchange data through a buffer.
+//   - loops: serial -> for; unrolled -> `#pragma unroll` (within the budget of
+//     unroll_budget.h); parallel -> serial in each thread (with a comment);
+//     vectorized -> one 8- or 16-byte copy when the loop copies a contiguous,
+//     provably aligned run of elements (cuda_vector_copy.h), else an unrolled
+//     scalar loop with a comment saying why.
+//   - block predicates (non-divisible tiles) and `if`s -> `if`.
+#pragma once
+
+#include <map>
+#include <string>
+#include <unordered_set>
+
+#include "codegen/barrier_insertion.h"
+#include "codegen/cpp_emitter.h"
+#include "codegen/cuda_kernel.h"
+#include "codegen/cuda_storage.h"
+#include "codegen/cuda_threads.h"
+
+namespace weft::codegen {
+
+// One kernel named `symbol` (an identifier, not a keyword: BuildError otherwise).
+// BuildError for programs that cannot run as one kernel (see the headers above).
+CudaKernel emit_cuda(const ir::PrimFunc& func, const std::string& symbol);
+
+// How a buffer element is stored in CUDA code.
+const char* cuda_storage_type(ir::DType t);
+
+// Static shared memory a kernel may declare.
+inline constexpr int64_t kMaxStaticSharedBytes = 48 * 1024;
+
+class CudaEmitter : public CppEmitter {
+ public:
+  // `func` is emitted as given (emit_cuda compacts buffers first).
+  explicit CudaEmitter(const ir::PrimFunc& func);
+  CudaKernel emit_kernel(const std::string& symbol);
+
+  const ThreadLayout& layout() const { return layout_; }
+  const StoragePlan& storage() const { return storage_; }
+  const BarrierPlan& barriers() const { return barriers_; }
+
+ protected:
+  void visit(const ir::ForNode& n, const ir::Stmt& s) override;
+  void visit(const ir::BlockRealizeNode& n, const ir::Stmt& s) override;
+  void visit(const ir::BufferStoreNode& n, const ir::Stmt& s) override;
+  void visit(const ir::SeqStmtNode& n, const ir::Stmt& s) override;
+  void visit(const ir::IfThenElseNode& n, const ir::Stmt& s) override;
+
+ private:
+  void barrier_before(const ir::Stmt& s);
+  void emit_block_contents(const ir::BlockNode& block);
+  void declare_allocation(const ir::Buffer& buffer);
+  void emit_thread_loop(const ir::ForNode& n);
+  void emit_serial_loop(const ir::ForNode& n, const std::string& pragma);
+
+  ir::PrimFunc func_;
+  ThreadLayout layout_;
+  StoragePlan storage_;
+  BarrierPlan barriers_;
+  std::unordered_set<const ir::ForNode*> unrolled_;
+  std::map<const ir::BufferNode*, int64_t> dynamic_offsets_;
+  int64_t dynamic_bytes_ = 0;
+  std::map<const ir::BufferNode*, int64_t> static_shared_;
+};
+
+}  // namespace weft::codegen

@@ -1,0 +1,95 @@
+#include "codegen/cuda_threads.h"
+
+#include <vector>
+
+#include "ir/functor.h"
+#include "support/error.h"
+
+namespace weft::codegen {
+
+using namespace ir;
+
+bool is_block_tag(const std::string& tag) { return tag.rfind("blockIdx.", 0) == 0; }
+bool is_thread_tag(const std::string& tag) { return tag.rfind("threadIdx.", 0) == 0; }
+
+static int axis_of(const std::string& tag) { return tag.back() - 'x'; }
+
+int64_t ThreadLayout::extent(const std::string& tag) const {
+  if (is_block_tag(tag)) return launch.grid[axis_of(tag)];
+  if (is_thread_tag(tag)) return launch.block[axis_of(tag)];
+  return 1;
+}
+
+std::vector<std::string> ThreadLayout::launched(const std::string& kind) const {
+  std::vector<std::string> tags;
+  for (const char* axis : {".x", ".y", ".z"})
+    if (extent(kind + axis) > 1) tags.push_back(kind + axis);
+  return tags;
+}
+
+namespace {
+
+class BindingCollector : public IRVisitor {
+ public:
+  explicit BindingCollector(const PrimFunc& func) : func_(func) {}
+  std::map<std::string, int64_t> extents;
+  std::vector<std::pair<const ForNode*, int64_t>> loops;
+
+ protected:
+  void visit(const ForNode& n, const Stmt& s) override {
+    if (n.for_kind != ForKind::ThreadBinding || n.thread_tag.rfind("vthread.", 0) == 0) {
+      IRVisitor::visit(n, s);
+      return;
+    }
+    std::string where = "function '" + func_->name + "': loop '" + n.loop_var->name + "' bound to " + n.thread_tag;
+    int64_t extent;
+    if (!is_const_int(n.extent, &extent) || extent < 1)
+      throw BuildError(where + " needs a constant extent of at least 1");
+    for (const ForNode* outer : stack_) {
+      if (outer->thread_tag == n.thread_tag)
+        throw BuildError(where + " is nested in loop '" + outer->loop_var->name + "' bound to the same axis");
+      if (is_block_tag(n.thread_tag) && is_thread_tag(outer->thread_tag))
+        throw BuildError(where + " is nested in loop '" + outer->loop_var->name + "' bound to " + outer->thread_tag +
+                         " (blockIdx loops must enclose threadIdx loops)");
+    }
+    int axis = axis_of(n.thread_tag);
+    int64_t limit = is_block_tag(n.thread_tag) ? kMaxGridDims[axis] : kMaxBlockDims[axis];
+    if (extent > limit)
+      throw BuildError(where + " has extent " + std::to_string(extent) + ", over the device limit of " +
+                       std::to_string(limit));
+    int64_t& e = extents[n.thread_tag];
+    e = std::max(e, extent);
+    loops.emplace_back(&n, extent);
+    stack_.push_back(&n);
+    IRVisitor::visit(n, s);
+    stack_.pop_back();
+  }
+
+ private:
+  const PrimFunc& func_;
+  std::vector<const ForNode*> stack_;
+};
+
+}  // namespace
+
+ThreadLayout analyze_threads(const PrimFunc& func) {
+  BindingCollector c(func);
+  c.visit_stmt(func->body);
+  ThreadLayout layout;
+  for (const auto& [tag, extent] : c.extents)
+    (is_block_tag(tag) ? layout.launch.grid : layout.launch.block)[axis_of(tag)] = extent;
+  if (layout.launch.threads_per_block() > kMaxThreadsPerBlock) {
+    std::string loops;
+    for (const auto& [loop, extent] : c.loops)
+      if (is_thread_tag(loop->thread_tag))
+        loops += (loops.empty() ? "" : ", ") + loop->loop_var->name + " (" + loop->thread_tag + " = " +
+                 std::to_string(extent) + ")";
+    throw BuildError("function '" + func->name + "' needs " + std::to_string(layout.launch.threads_per_block()) +
+                     " threads per block, over the limit of " + std::to_string(kMaxThreadsPerBlock) + "; loops " + loops);
+  }
+  for (const auto& [loop, extent] : c.loops)
+    if (extent < layout.extent(loop->thread_tag)) layout.guarded.insert(loop);
+  return layout;
+}
+
+}  // namespace weft::codegen

@@ -1,0 +1,22 @@
+// Vectorized loops that copy a run of elements (the cooperative fetch of a cache
+// stage, a write-back) as one wide access: `dst[i + l] = src[j + l]` for lanes
+// l < L of one dtype, where L * bytes is 8 or 16, both flat indices have stride 1
+// in the lane and their lane-0 value is provably a multiple of L (every other
+// coefficient and the constant are multiples of L, block iterators replaced by
+// their bindings). Buffers are at least 16-byte aligned: cudaMalloc'd parameters,
+// `__align__(16)` arrays, 16-byte slices of dynamic shared memory.
+#pragma once
+
+#include <string>
+
+#include "codegen/cpp_emitter.h"
+
+namespace weft::codegen {
+
+// Why `loop` cannot be one wide copy; "" when it can.
+std::string vector_copy_failure(const ir::ForNode& loop, const StrideTable& strides);
+
+// Emits the copy; `loop` must pass vector_copy_failure.
+void emit_vector_copy(CppEmitter& emitter, const ir::ForNode& loop);
+
+}  // namespace weft::codegen
