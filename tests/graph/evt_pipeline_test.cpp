@@ -196,6 +196,15 @@ TEST(GraphStats, CountsFlopsAndBytes) {
   EXPECT_DOUBLE_EQ(r.after.flops, r.before.flops);
 }
 
+TEST(GraphStats, CountsAddmmAsAGemmWithItsEpilogue) {
+  Graph g;
+  ValueId bias = g.add_input("bias", TensorType{{5}, DType::f32, ""}, InputKind::parameter);
+  ValueId a = g.add_input("a", TensorType{{3, 8}, DType::f32, ""}, InputKind::data);
+  ValueId b = g.add_input("b", TensorType{{3, 5}, DType::f32, ""}, InputKind::parameter);
+  g.add_output("y", g.add("addmm", {bias, a, b}, {{"transpose_a", int64_t{1}}}));
+  EXPECT_DOUBLE_EQ(graph_stats(g).flops, 2.0 * 8 * 5 * 3 + 2.0 * 40);
+}
+
 TEST(GraphStats, PipelineRewritesTrainingGraphs) {
   weft::frontend::Model m = weft::frontend::build_model("bert-large:tiny");
   OptimisedGraph r = optimise_graph(build_training_graph(m.graph), default_pipeline(true));

@@ -26,10 +26,12 @@ bool flag(const Node& node, const std::string& name) {
 double node_flops(const Graph& g, const Node& node) {
   const std::string& op = node.op;
   ValueId out = node.outputs[0];
-  if (op == "matmul" || op == "batch_matmul") {
-    const Shape& a = g.type(node.inputs[0]).shape;
+  if (op == "matmul" || op == "batch_matmul" || op == "addmm") {
+    // addmm(bias, a, b): the GEMM plus one scale and one add per output.
+    bool addmm = op == "addmm";
+    const Shape& a = g.type(node.inputs[addmm ? 1 : 0]).shape;
     double k = static_cast<double>(flag(node, "transpose_a") ? a[a.size() - 2] : a.back());
-    return 2.0 * numel(g, out) * k;
+    return 2.0 * numel(g, out) * k + (addmm ? 2.0 * numel(g, out) : 0.0);
   }
   if (op == "conv2d") return conv_flops(g, out, node.inputs[1]);
   if (op == "conv2d_grad_data") return conv_flops(g, node.inputs[0], node.inputs[1]);
