@@ -205,4 +205,8 @@ namespace {
 [[maybe_unused]] const bool registered_local_cuda = (register_local_target("cuda", [] { return cuda_device_target(0); }), true);
 }  // namespace
 
+// Named on the link line (CMakeLists.txt: -u weft_cuda_target_lookup), so every program
+// linking weft_runtime keeps this file and with it the registration above.
+extern "C" const int weft_cuda_target_lookup = 1;
+
 }  // namespace weft::runtime
