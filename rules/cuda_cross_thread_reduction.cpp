@@ -7,10 +7,10 @@
 //   into [n / T, T] with T sampled from the divisors of n in {4, 8, ..., 512}
 //   (rfactor needs a divisible split; other divisors up to 512 when none is) and rfactor the T
 //   part: block "<name>_rf" keeps T partial results per output element in
-//   "<W>_rf" (moved to "shared" scope). The final block's spatial loops are fused
-//   and split [n, 1]: blockIdx.x x threadIdx.x (one thread, which adds the T
-//   partials); the rf block is computed at the blockIdx.x loop and its T loop is
-//   bound to threadIdx.x, in front of its serial loop over n / T:
+//   "<W>_rf" (moved to "shared" scope). In the rf nest the T loop goes in front
+//   of the serial loop over n / T and is bound to threadIdx.x, the fused spatial
+//   loops to blockIdx.x; the final block is reverse_compute_at the blockIdx.x loop
+//   and its unit spatial loop bound to threadIdx.x (one thread adds the T partials):
 //
 //     for b in blockIdx.x:
 //       for t in threadIdx.x(T):  for o: W_rf[b, t] += x[b, o*T + t]     (shared)
@@ -56,33 +56,6 @@ bool applies(const sched::BlockSite& site) {
     else reduce *= extent;
   }
   return spatial && reduce >= kMinReduceExtent;
-}
-
-// The loop of `rf_block` (under the blockIdx.x loop) that feeds the factored
-// iterator: the loop of extent `threads` that feeds only spatial iterators. The
-// loops between the blockIdx.x loop and it go to `above`.
-sched::LoopRV thread_loop_of(sched::Schedule& s, sched::BlockRV rf_block, int64_t threads,
-                             std::vector<sched::LoopRV>* above) {
-  sched::BlockSite site = *sched::find_block(s.func(), s.block_name(rf_block));
-  std::vector<sched::LoopRV> loops = sched::get_loops(s, rf_block);
-  const auto& br = site.node();
-  std::optional<size_t> found;
-  for (size_t l = 1; l < site.loops.size(); ++l) {
-    const ForNode& f = *site.loops[l].as<ForNode>();
-    int64_t extent;
-    if (!is_const_int(f.extent, &extent) || extent != threads || f.for_kind != ForKind::Serial) continue;
-    bool spatial_only = true;
-    for (size_t i = 0; i < br.iter_values.size(); ++i)
-      if (br.block->iter_vars[i].kind == IterKind::Reduce && uses_var(br.iter_values[i], f.loop_var))
-        spatial_only = false;
-    if (spatial_only) {
-      found = l;
-      break;
-    }
-  }
-  if (!found) throw sched::ScheduleError("cuda-cross-thread-reduction: no loop of the rf block feeds the thread axis");
-  for (size_t l = 1; l < *found; ++l) above->push_back(loops[l]);
-  return loops[*found];
 }
 
 // rfactor refuses the predicate of a non-divisible split (a partial result could
@@ -137,24 +110,20 @@ class CudaCrossThreadReduction : public ScheduleRule {
       std::vector<sched::LoopRV> parts = sched::split(s, fused, {sched::Arg(), sched::Arg(threads)});
       sched::BlockRV rf = sched::rfactor(s, parts[1], static_cast<int64_t>(spatial.size()));
       sched::set_scope(s, rf, 0, "shared");
-      // The final block: all spatial loops fused, one thread per thread block.
+      // The rf nest keeps the handles of the split: the thread loop goes outside
+      // the serial one, the spatial loops become the grid.
+      sched::reorder(s, {parts[1], parts[0]});
+      sched::LoopRV rows = spatial.size() > 1 ? sched::fuse(s, spatial) : spatial[0];
+      sched::bind(s, rows, "blockIdx.x");
+      sched::bind(s, parts[1], "threadIdx.x");
+      // The final block follows in the same thread block; its first (unit) spatial
+      // loop is the one thread that adds the partials. Loop handles come from
+      // get_loops with a count the decisions do not change (unit loops preserved).
       block = sched::get_block(s, block_name);
+      sched::reverse_compute_at(s, block, rows, true);
       std::vector<sched::LoopRV> final_loops = sched::get_loops(s, block);
-      final_loops.resize(spatial.size());
-      sched::LoopRV rows = final_loops.size() > 1 ? sched::fuse(s, final_loops) : final_loops[0];
-      std::vector<sched::LoopRV> grid = sched::split(s, rows, {sched::Arg(), sched::Arg(int64_t{1})});
-      sched::bind(s, grid[0], "blockIdx.x");
-      sched::bind(s, grid[1], "threadIdx.x");
-      sched::compute_at(s, rf, grid[0], true);
-      std::vector<sched::LoopRV> above;
-      sched::LoopRV thread = thread_loop_of(s, rf, s.expr_value(threads), &above);
-      // The thread loop goes right under the blockIdx.x loop.
-      if (!above.empty()) {
-        std::vector<sched::LoopRV> rf_order = {thread};
-        rf_order.insert(rf_order.end(), above.begin(), above.end());
-        sched::reorder(s, rf_order);
-      }
-      sched::bind(s, thread, "threadIdx.x");
+      if (final_loops.size() < 2) throw sched::ScheduleError("cuda-cross-thread-reduction: final block lost its loops");
+      sched::bind(s, final_loops[1], "threadIdx.x");
     });
     if (!ok) return {sch};
     return {out, sch};

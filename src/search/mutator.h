@@ -8,6 +8,8 @@
 //   mutate-compute-location another legal decision of a sample_compute_location
 //   mutate-parallel         another parallel_extent that changes which loops the
 //                           postprocessor fuses and parallelises
+//   mutate-thread-binding   another thread extent for cuda-auto-bind or
+//                           cuda-cross-thread-reduction (CUDA)
 #pragma once
 
 #include <memory>
@@ -41,8 +43,10 @@ std::shared_ptr<const Mutator> make_mutate_unroll();
 std::shared_ptr<const Mutator> make_mutate_compute_location();
 // `target` decides how candidates are realized when comparing parallel plans.
 std::shared_ptr<const Mutator> make_mutate_parallel(const Target& target);
+std::shared_ptr<const Mutator> make_mutate_thread_binding();
 
-// CPU: tile size .9, compute location .05, unroll .03, parallel .02. UsageError for
+// CPU: tile size .9, compute location .05, unroll .03, parallel .02; CUDA: tile
+// size .9, unroll .08, thread binding .02. UsageError for
 // a backend without mutators.
 std::vector<WeightedMutator> default_mutators(const Target& target);
 

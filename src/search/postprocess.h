@@ -12,6 +12,7 @@
 //                                 become parallel, vectorized and unrolled loops,
 //   verify                        constant loop extents, no thread-bound loops on
 //                                 the CPU, no request left on the root block.
+// CUDA: see postprocess_gpu.h.
 // A postprocessor that cannot do its job throws (ScheduleError, or
 // VerificationError from verify): the candidate is invalid.
 #pragma once
