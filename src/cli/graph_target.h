@@ -1,0 +1,14 @@
+// What `weft graph` and `weft partition` read: a model spec of the zoo (e.g.
+// bert-large:tiny) or a graph JSON file.
+#pragma once
+
+#include <string>
+
+#include "graph/graph.h"
+
+namespace weft::cli {
+
+// A path that exists (or ends in .json) is a graph file; anything else a model spec.
+graph::Graph load_graph_target(const std::string& target);
+
+}  // namespace weft::cli
