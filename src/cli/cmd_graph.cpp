@@ -10,6 +10,7 @@
 #include <set>
 
 #include "cli/command.h"
+#include "cli/graph_target.h"
 #include "frontend/model_zoo.h"
 #include "graph/autodiff.h"
 #include "graph/graph_dot.h"
@@ -26,14 +27,6 @@ struct GraphArgs {
   std::string passes;  // empty: EVT's pipeline; "none": no passes
   std::string dot, save;
 };
-
-// A path that exists (or ends in .json) is a graph file; anything else a model spec.
-graph::Graph load_target(const std::string& target) {
-  std::error_code ignored;
-  bool is_file = target.ends_with(".json") || std::filesystem::is_regular_file(target, ignored);
-  if (is_file) return graph::load_graph_json(target);
-  return frontend::build_model(target).graph;
-}
 
 nlohmann::json stats_json(const graph::GraphStats& s) {
   return {{"nodes", s.nodes}, {"flops", s.flops}, {"bytes", s.bytes}, {"by_op", s.by_op},
@@ -88,7 +81,7 @@ const RegisterCommand kGraph([](CLI::App& app, const GlobalOptions& global, int&
   cmd->add_option("--dot", args->dot, "Write the optimised graph as Graphviz DOT to this file");
   cmd->add_option("--save", args->save, "Write the optimised graph as graph JSON to this file");
   cmd->callback([&global, &exit_code, args] {
-    graph::Graph g = load_target(args->target);
+    graph::Graph g = load_graph_target(args->target);
     if (args->train) g = graph::build_training_graph(g);
     std::vector<std::string> passes = args->passes.empty()   ? graph::default_pipeline(args->train)
                                       : args->passes == "none" ? std::vector<std::string>{}
