@@ -14,13 +14,14 @@
 //       constant extents, every block under blockIdx and threadIdx loops, nested
 //       loops of one thread tag with one extent, threads per block, vthreads,
 //       static and dynamic shared memory per block, local memory per thread.
-// After the build, verify_compiled_resources checks what NVRTC reports.
+// After the build, verify_compiled_resources checks what ptxas reports.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "runtime/nvrtc_builder.h"
 #include "search/postprocess.h"
 
 namespace weft::search {
@@ -44,19 +45,11 @@ std::shared_ptr<const Postprocessor> make_rewrite_cooperative_fetch();
 std::shared_ptr<const Postprocessor> make_rewrite_unbound_blocks();
 std::shared_ptr<const Postprocessor> make_verify_gpu_code();
 
-// What the compiler reports about one kernel (NVRTC/cuobjdump resource usage).
-struct CompiledKernelResources {
-  std::string kernel;
-  int64_t registers = 0;
-  int64_t spill_store_bytes = 0;
-  int64_t spill_load_bytes = 0;
-  int64_t local_bytes = 0;          // stack frame per thread
-  int64_t static_shared_bytes = 0;
-};
-
-// VerificationError naming the kernel and the limit when the compiled kernel uses
-// more registers than allowed, spills (unless allowed), or more shared/local
-// memory than the limits. The builder calls it once it has the report.
-void verify_compiled_resources(const CompiledKernelResources& kernel, const GpuLimits& limits);
+// VerificationError naming the kernel and the limit when the compiled kernel (the
+// ptxas report of runtime/nvrtc_builder.h) uses more registers than allowed,
+// spills (unless allowed), or more local or static shared memory than the
+// limits. The tuner calls it on each built candidate before measuring.
+void verify_compiled_resources(const std::string& kernel, const runtime::CudaResources& resources,
+                               const GpuLimits& limits);
 
 }  // namespace weft::search

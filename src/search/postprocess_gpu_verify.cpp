@@ -95,7 +95,7 @@ int64_t footprint(const codegen::BufferUse& use, const ForNode* kernel, bool per
   return elements * dtype_bytes(buf->dtype);
 }
 
-std::string kib(int64_t bytes) { return std::to_string(bytes) + " bytes"; }
+std::string bytes_text(int64_t bytes) { return std::to_string(bytes) + " bytes"; }
 
 class VerifyGpuCode : public Postprocessor {
  public:
@@ -141,16 +141,16 @@ class VerifyGpuCode : public Postprocessor {
         else if (scope == "local") {
           int64_t bytes = footprint(use, loop, true);
           if (bytes > limits.max_local_bytes_per_thread)
-            fail("local buffer '" + use.buffer->name + "' takes " + kib(bytes) + " per thread, over the limit of " +
-                 kib(limits.max_local_bytes_per_thread));
+            fail("local buffer '" + use.buffer->name + "' takes " + bytes_text(bytes) + " per thread, over the limit of " +
+                 bytes_text(limits.max_local_bytes_per_thread));
         }
       }
       if (shared > limits.max_static_shared_bytes)
-        fail("static shared memory of " + kib(shared) + " per block exceeds the limit of " +
-             kib(limits.max_static_shared_bytes));
+        fail("static shared memory of " + bytes_text(shared) + " per block exceeds the limit of " +
+             bytes_text(limits.max_static_shared_bytes));
       if (dynamic > limits.max_dynamic_shared_bytes)
-        fail("dynamic shared memory of " + kib(dynamic) + " per block exceeds the " + target.arch + " limit of " +
-             kib(limits.max_dynamic_shared_bytes));
+        fail("dynamic shared memory of " + bytes_text(dynamic) + " per block exceeds the " + target.arch + " limit of " +
+             bytes_text(limits.max_dynamic_shared_bytes));
     }
   }
 };
@@ -169,20 +169,20 @@ GpuLimits gpu_limits(const Target& target) {
 
 std::shared_ptr<const Postprocessor> make_verify_gpu_code() { return std::make_shared<VerifyGpuCode>(); }
 
-void verify_compiled_resources(const CompiledKernelResources& kernel, const GpuLimits& limits) {
-  auto fail = [&](const std::string& what) { throw VerificationError("kernel '" + kernel.kernel + "': " + what); };
-  if (kernel.registers > limits.max_registers_per_thread)
-    fail(std::to_string(kernel.registers) + " registers per thread exceed the limit of " +
+void verify_compiled_resources(const std::string& kernel, const runtime::CudaResources& r, const GpuLimits& limits) {
+  auto fail = [&](const std::string& what) { throw VerificationError("kernel '" + kernel + "': " + what); };
+  if (r.registers > limits.max_registers_per_thread)
+    fail(std::to_string(r.registers) + " registers per thread exceed the limit of " +
          std::to_string(limits.max_registers_per_thread));
-  if (!limits.allow_spills && (kernel.spill_store_bytes > 0 || kernel.spill_load_bytes > 0))
-    fail("spills registers (" + std::to_string(kernel.spill_store_bytes) + " bytes stored, " +
-         std::to_string(kernel.spill_load_bytes) + " bytes loaded)");
-  if (kernel.local_bytes > limits.max_local_bytes_per_thread)
-    fail("uses " + kib(kernel.local_bytes) + " of local memory per thread, over the limit of " +
-         kib(limits.max_local_bytes_per_thread));
-  if (kernel.static_shared_bytes > limits.max_static_shared_bytes)
-    fail("uses " + kib(kernel.static_shared_bytes) + " of static shared memory, over the limit of " +
-         kib(limits.max_static_shared_bytes));
+  if (!limits.allow_spills && (r.spill_stores > 0 || r.spill_loads > 0))
+    fail("spills registers (" + std::to_string(r.spill_stores) + " bytes stored, " + std::to_string(r.spill_loads) +
+         " bytes loaded)");
+  if (r.stack_bytes > limits.max_local_bytes_per_thread)
+    fail("uses " + bytes_text(r.stack_bytes) + " of local memory per thread, over the limit of " +
+         bytes_text(limits.max_local_bytes_per_thread));
+  if (r.shared_bytes > limits.max_static_shared_bytes)
+    fail("uses " + bytes_text(r.shared_bytes) + " of static shared memory, over the limit of " +
+         bytes_text(limits.max_static_shared_bytes));
 }
 
 }  // namespace weft::search

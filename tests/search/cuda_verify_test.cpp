@@ -145,25 +145,38 @@ TEST(VerifyGpuCode, LimitsFollowTheArch) {
   EXPECT_EQ(gpu_limits(cuda_target("sm_90")).max_threads_per_block, 1024);
 }
 
-TEST(VerifyCompiledResources, RejectsRegistersAndSpills) {
+runtime::CudaResources resources(int64_t registers, int64_t spill_stores = 0, int64_t spill_loads = 0,
+                                 int64_t shared = 0, int64_t stack = 0) {
+  runtime::CudaResources r;
+  r.registers = registers;
+  r.spill_stores = spill_stores;
+  r.spill_loads = spill_loads;
+  r.shared_bytes = shared;
+  r.stack_bytes = stack;
+  return r;
+}
+
+std::string compiled_message(const runtime::CudaResources& r, const GpuLimits& limits) {
+  try {
+    verify_compiled_resources("k", r, limits);
+  } catch (const VerificationError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(VerifyCompiledResources, RejectsRegistersSpillsAndMemory) {
   GpuLimits limits = gpu_limits(cuda_target());
-  CompiledKernelResources ok{"k", 128, 0, 0, 0, 1024};
-  EXPECT_NO_THROW(verify_compiled_resources(ok, limits));
-  auto message = [&](CompiledKernelResources r) {
-    try {
-      verify_compiled_resources(r, limits);
-    } catch (const VerificationError& e) {
-      return std::string(e.what());
-    }
-    return std::string();
-  };
-  EXPECT_NE(message({"k", 256, 0, 0, 0, 0}).find("kernel 'k': 256 registers per thread exceed the limit of 255"),
+  EXPECT_EQ(compiled_message(resources(255, 0, 0, 1024, 256), limits), "");
+  EXPECT_NE(compiled_message(resources(256), limits).find("kernel 'k': 256 registers per thread exceed the limit of 255"),
             std::string::npos);
-  EXPECT_NE(message({"k", 64, 16, 8, 0, 0}).find("spills registers (16 bytes stored, 8 bytes loaded)"),
+  EXPECT_NE(compiled_message(resources(64, 16, 8), limits).find("spills registers (16 bytes stored, 8 bytes loaded)"),
             std::string::npos);
-  EXPECT_NE(message({"k", 64, 0, 0, 0, 64 * 1024}).find("static shared memory"), std::string::npos);
+  EXPECT_NE(compiled_message(resources(64, 0, 0, 64 * 1024), limits).find("static shared memory"), std::string::npos);
+  EXPECT_NE(compiled_message(resources(64, 0, 0, 0, 32 * 1024), limits).find("local memory per thread"),
+            std::string::npos);
   limits.allow_spills = true;
-  EXPECT_NO_THROW(verify_compiled_resources({"k", 64, 16, 8, 0, 0}, limits));
+  EXPECT_EQ(compiled_message(resources(64, 16, 8), limits), "");
 }
 
 }  // namespace
