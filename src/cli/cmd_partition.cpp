@@ -76,7 +76,8 @@ void print_text(const PartitionArgs& args, const graph::Graph& g, const std::vec
               << std::defaultfloat;
   std::cout << "components: " << r.components.size() << " (+" << r.singletons << " nodes that fuse with nothing), "
             << r.ilp_solves << " ILP solves, " << r.cache_hits << " cache hits, " << r.greedy_fallbacks
-            << " greedy fallbacks, " << r.windowed << " cut into windows; " << std::fixed << std::setprecision(3) << r.seconds << " s\n"
+            << " greedy fallbacks, " << r.windowed << " cut into windows (" << r.windows_replaced_by_greedy
+            << " kept greedy fusion instead); " << std::fixed << std::setprecision(3) << r.seconds << " s\n"
             << std::defaultfloat;
   std::cout << "solved components (cache hits omitted):\n  " << std::left << std::setw(40) << "first node"
             << std::right << std::setw(7) << "nodes" << std::setw(6) << "pads" << std::setw(8) << "columns"
@@ -152,6 +153,7 @@ const RegisterCommand kPartition([](CLI::App& app, const GlobalOptions& global, 
                           {"cache_hits", r.cache_hits},
                           {"greedy_fallbacks", r.greedy_fallbacks},
                           {"windowed", r.windowed},
+                          {"windows_replaced_by_greedy", r.windows_replaced_by_greedy},
                           {"singletons", r.singletons},
                           {"components", components},
                           {"tasks", task_list}};

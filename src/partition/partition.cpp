@@ -92,20 +92,7 @@ PartitionResult partition_graph(const Graph& graph, const PartitionOptions& opti
   KernelState state(graph, rules);
   PartitionResult result;
   result.singletons = graph.nodes().size();
-  std::vector<std::vector<NodeId>> components;
-  std::vector<bool> windowed;
-  for (const std::vector<NodeId>& c : fusion_components(graph.nodes().size(), rules)) {
-    std::vector<std::vector<NodeId>> pieces = split_component(c, options.max_ilp_nodes, rules);
-    bool cut = options.max_ilp_nodes && c.size() > options.max_ilp_nodes;
-    result.windowed += cut;
-    for (auto& piece : pieces) {
-      windowed.push_back(cut);
-      components.push_back(std::move(piece));
-    }
-  }
-  for (size_t ci = 0; ci < components.size(); ++ci) {
-    const std::vector<NodeId>& nodes = components[ci];
-    result.singletons -= nodes.size();
+  auto solve_piece = [&](const std::vector<NodeId>& nodes, bool window) {
     PaddedComponent padded = pad_component(nodes, state);
     std::string key = padded.problem.canonical();
     ComponentReport report;
@@ -114,7 +101,7 @@ PartitionResult partition_graph(const Graph& graph, const PartitionOptions& opti
     report.edges = padded.problem.edges.size();
     report.key = hash_hex(stable_hash(key));
     report.first_node = graph.node(nodes.front()).name;
-    report.window = windowed[ci];
+    report.window = window;
     Assignment solution;
     if (const CachedSolution* hit = options.use_cache ? cache->find(key) : nullptr) {
       solution = hit->assignment;
@@ -132,7 +119,7 @@ PartitionResult partition_graph(const Graph& graph, const PartitionOptions& opti
         cache->insert(key, CachedSolution{solution, ilp.columns, ilp.rows, ilp.binaries});
       } else {
         logger()->warn("partition: component at {} ({} nodes): ILP {}, using greedy fusion", report.first_node,
-                     nodes.size(), ilp_status_name(ilp.status));
+                       nodes.size(), ilp_status_name(ilp.status));
         solution = greedy_fusion(padded.problem);
         report.method = ilp.status == IlpStatus::time_limit ? ComponentMethod::greedy_time_limit
                                                             : ComponentMethod::greedy_infeasible;
@@ -143,6 +130,29 @@ PartitionResult partition_graph(const Graph& graph, const PartitionOptions& opti
     report.kernels = static_cast<int>(std::set<int>(local.begin(), local.end()).size());
     state.assign(nodes, local);
     result.components.push_back(std::move(report));
+  };
+
+  for (const std::vector<NodeId>& c : fusion_components(graph.nodes().size(), rules)) {
+    result.singletons -= c.size();
+    std::vector<std::vector<NodeId>> pieces = split_component(c, options.max_ilp_nodes, rules);
+    bool cut = options.max_ilp_nodes && c.size() > options.max_ilp_nodes;
+    if (!cut) {
+      solve_piece(c, false);
+      continue;
+    }
+    // Windows lose fusion across their edges: keep greedy fusion of the whole
+    // component instead when it keeps more bytes.
+    ++result.windowed;
+    PaddedComponent whole = pad_component(c, state);
+    Assignment greedy = greedy_fusion(whole.problem);
+    for (const std::vector<NodeId>& piece : pieces) solve_piece(piece, true);
+    std::vector<int> windows(whole.problem.units.size());
+    for (size_t i = 0; i < windows.size(); ++i)
+      windows[i] = i < c.size() ? state.kernel(c[i]) : static_cast<int>(graph.nodes().size() + i);
+    if (fused_bytes(whole.problem, greedy) > fused_bytes(whole.problem, normalise(windows))) {
+      state.assign(c, std::vector<int>(greedy.kernel_of.begin(), greedy.kernel_of.begin() + c.size()));
+      ++result.windows_replaced_by_greedy;
+    }
   }
   result.cache_hits = cache->hits() - hits_before;
   result.partition = make_partition(graph, state.kernel_of());

@@ -8,7 +8,9 @@
 // Components are solved in graph order against the kernels already chosen, so the
 // rebuilt edges see every path and the whole kernel graph stays acyclic. Solutions
 // are cached by the padded component's canonical text (BERT's 24 layers solve
-// once); a component whose ILP hits the time limit gets greedy fusion instead.
+// once); a component whose ILP hits the time limit gets greedy fusion instead. A
+// component larger than max_ilp_nodes is solved in windows, or by greedy fusion of
+// the whole when that keeps more bytes.
 #pragma once
 
 #include <string>
@@ -57,6 +59,7 @@ struct PartitionResult {
   size_t singletons = 0;                    // nodes that fuse with nothing
   size_t ilp_solves = 0, cache_hits = 0, greedy_fallbacks = 0;
   size_t windowed = 0;  // components larger than max_ilp_nodes, cut into windows
+  size_t windows_replaced_by_greedy = 0;  // ... where greedy fusion of the whole kept more bytes
   double seconds = 0;  // whole partitioning, analysis included
 };
 
