@@ -1,5 +1,5 @@
 // What `weft graph` and `weft partition` read: a model spec of the zoo (e.g.
-// bert-large:tiny) or a graph JSON file.
+// bert-large:tiny), a graph JSON file or an ONNX model (forward graph, *.onnx).
 #pragma once
 
 #include <string>
@@ -8,7 +8,8 @@
 
 namespace weft::cli {
 
-// A path that exists (or ends in .json) is a graph file; anything else a model spec.
+// *.onnx is an ONNX model; a path that exists (or ends in .json) is a graph file;
+// anything else a model spec.
 graph::Graph load_graph_target(const std::string& target);
 
 }  // namespace weft::cli
