@@ -69,6 +69,11 @@ void check(const TensorIntrinsic& in) {
   impl_uses.visit_stmt(in.impl->body);
   if (!desc_uses.allocating_blocks.empty() || !impl_uses.allocating_blocks.empty())
     bad("blocks of an intrinsic may not allocate buffers");
+  if (!in.param_scopes.empty() && in.param_scopes.size() != in.desc->params.size())
+    bad("param_scopes names " + std::to_string(in.param_scopes.size()) + " scopes for " +
+        std::to_string(in.desc->params.size()) + " parameters");
+  for (const std::string& s : in.param_scopes)
+    if (!is_valid_scope(s)) bad("unknown scope '" + s + "'");
   if (child_block_realizes(in.desc->root_block().body).empty()) bad("the description holds no block to match");
   for (const Buffer& p : in.desc->params)
     if (!desc_uses.accessed.count(p.get())) bad("the description never accesses parameter '" + p->name + "'");
@@ -108,7 +113,7 @@ const TensorIntrinsic& get_intrinsic(const std::string& name, const std::string&
   Entry& e = it->second;
   if (!e.built) {
     IntrinsicFuncs funcs = e.make();
-    auto built = std::make_unique<TensorIntrinsic>(TensorIntrinsic{name, e.target, funcs.desc, funcs.impl});
+    auto built = std::make_unique<TensorIntrinsic>(TensorIntrinsic{name, e.target, funcs.desc, funcs.impl, funcs.param_scopes});
     check(*built);
     e.built = std::move(built);
   }

@@ -27,9 +27,18 @@
 
 namespace weft::sched {
 
+// The block annotation tensorize sets for an intrinsic of target "cuda", whose
+// block keeps the description's scalar body: its value names the intrinsic the
+// CUDA emitter implements the block with (codegen/cuda_tensorcore.h).
+inline constexpr const char* kTensorIntrinAnnotation = "tensor_intrin";
+
 struct IntrinsicFuncs {
   ir::PrimFunc desc;  // root block: loops around one block (no allocations)
   ir::PrimFunc impl;  // root block: any statements without allocations
+  // Per parameter, the scope the real buffer must be in ("global": any; "shared":
+  // shared or shared.dyn; a fragment scope: exactly it). Empty: no constraint.
+  // (Parameters of a PrimFunc are always global, so scopes are given here.)
+  std::vector<std::string> param_scopes;
 };
 
 struct TensorIntrinsic {
@@ -37,6 +46,7 @@ struct TensorIntrinsic {
   std::string target;  // the backend that can run the implementation: "cpu" or "cuda"
   ir::PrimFunc desc;
   ir::PrimFunc impl;
+  std::vector<std::string> param_scopes;  // as in IntrinsicFuncs, one per parameter (or empty)
 };
 
 using IntrinsicFactory = std::function<IntrinsicFuncs()>;

@@ -52,9 +52,20 @@ class DefinedVars : public IRVisitor {
   }
 };
 
+// A description parameter in scope "global" takes a buffer of any scope; "shared"
+// takes shared memory (static or dynamic); other scopes (tensor-core fragments)
+// take exactly their scope.
+bool scope_fits(const std::string& wanted, const std::string& real) {
+  if (wanted == "global") return true;
+  if (wanted == "shared") return real == "shared" || real == "shared.dyn";
+  return wanted == real;
+}
+
 class Matcher {
  public:
-  explicit Matcher(VarSet inner) : inner_(std::move(inner)) {}
+  // `scopes`: description buffer -> the scope its real buffer must be in.
+  Matcher(VarSet inner, std::unordered_map<const BufferNode*, std::string> scopes)
+      : inner_(std::move(inner)), scopes_(std::move(scopes)) {}
 
   bool stmt(const Stmt& d, const Stmt& r) {
     if (d.kind() != r.kind()) return mismatch("found " + first_line(r) + " where the description has " + first_line(d));
@@ -192,6 +203,8 @@ class Matcher {
     std::string what = "access " + r->name + "[...] for the description's " + d->name;
     if (d->dtype != r->dtype) return mismatch(what + ": dtypes differ");
     if (r->ndim() < d->ndim()) return mismatch(what + ": fewer dimensions");
+    if (auto s = scopes_.find(d.get()); s != scopes_.end() && !scope_fits(s->second, r->scope))
+      return mismatch(what + ": '" + r->name + "' is in scope " + r->scope + ", the intrinsic needs " + s->second);
     size_t lead = ri.size() - di.size();
     std::vector<Expr> offsets;
     for (size_t j = 0; j < ri.size(); ++j) {
@@ -224,6 +237,7 @@ class Matcher {
   }
 
   VarSet inner_;
+  std::unordered_map<const BufferNode*, std::string> scopes_;
   VarMap vars_;  // description variable -> real variable
   Placements placements_;
   std::string why_;
@@ -322,7 +336,9 @@ PrimFunc tensorize_block(const PrimFunc& func, const std::string& block_name, co
 
   DefinedVars defined;
   defined.visit_stmt(block.body);
-  Matcher m(defined.vars);
+  std::unordered_map<const BufferNode*, std::string> scopes;
+  for (size_t i = 0; i < intrin.param_scopes.size(); ++i) scopes[intrin.desc->params[i].get()] = intrin.param_scopes[i];
+  Matcher m(defined.vars, scopes);
   if (!m.stmt(intrin.desc->root_block().body, block.body))
     fail("block '" + block_name + "' does not match intrinsic '" + intrin.name + "': " + m.why());
 
@@ -333,6 +349,13 @@ PrimFunc tensorize_block(const PrimFunc& func, const std::string& block_name, co
   Instantiator inst(by_impl_param, std::unordered_set<std::string>(names.begin(), names.end()));
   BlockEdit edit;
   edit.body = inst.mutate(intrin.impl->root_block().body);
+  if (intrin.target == "cuda") {
+    // CUDA intrinsics keep their scalar description as the body (the interpreter's
+    // reference); the emitter implements the block by the intrinsic it names.
+    Annotations annotations = block.annotations;
+    annotations[kTensorIntrinAnnotation] = intrin.name;
+    edit.annotations = annotations;
+  }
   const BlockRealizeNode& r = site.node();
   return replace_stmt(func, site.realize.get(),
                       make_block_realize(r.iter_values, r.predicate, edit_block(block, edit)));
