@@ -2,8 +2,10 @@
 
 #include "codegen/compact_buffers.h"
 #include "codegen/cuda_prelude.h"
+#include "codegen/cuda_tensorcore.h"
 #include "codegen/cuda_vector_copy.h"
 #include "codegen/unroll_budget.h"
+#include "ir/functor.h"
 #include "support/error.h"
 
 namespace weft::codegen {
@@ -24,7 +26,26 @@ CudaEmitter::CudaEmitter(const PrimFunc& func)
       layout_(analyze_threads(func)),
       storage_(plan_storage(func, layout_)),
       barriers_(plan_barriers(func, layout_, storage_)),
-      unrolled_(loops_to_unroll(func->body)) {}
+      unrolled_(loops_to_unroll(func->body)) {
+  if (layout_.warp_lanes) check_fragment_accesses(func);
+}
+
+// Whether the plan puts a barrier before some statement inside `body`.
+static bool barrier_inside(const BarrierPlan& plan, const Stmt& body) {
+  struct Inside : IRVisitor {
+    const BarrierPlan* plan;
+    bool found = false;
+    void at(const Stmt& st) { found |= plan->before.count(st.get()) != 0; }
+    void visit(const ForNode& x, const Stmt& st) override { at(st), IRVisitor::visit(x, st); }
+    void visit(const BlockRealizeNode& x, const Stmt& st) override { at(st), IRVisitor::visit(x, st); }
+    void visit(const BufferStoreNode& x, const Stmt& st) override { at(st), IRVisitor::visit(x, st); }
+    void visit(const SeqStmtNode& x, const Stmt& st) override { at(st), IRVisitor::visit(x, st); }
+    void visit(const IfThenElseNode& x, const Stmt& st) override { at(st), IRVisitor::visit(x, st); }
+  } inside;
+  inside.plan = &plan;
+  inside.visit_stmt(body);
+  return inside.found;
+}
 
 void CudaEmitter::barrier_before(const Stmt& s) {
   if (barriers_.before.count(s.get())) line("__syncthreads();");
@@ -75,6 +96,8 @@ void CudaEmitter::visit(const ForNode& n, const Stmt& s) {
     case ForKind::Vectorized: {
       std::string why = vector_copy_failure(n, strides());
       if (why.empty()) {
+        // One copy per thread: a barrier planned inside it (before its block) goes before it.
+        if (barrier_inside(barriers_, n.body) && !barriers_.before.count(s.get())) line("__syncthreads();");
         emit_vector_copy(*this, n);
         return;
       }
@@ -104,6 +127,15 @@ void CudaEmitter::declare_allocation(const Buffer& buf) {
   int64_t elements = allocated_elements(buf, strides());
   int64_t bytes = elements * dtype_bytes(buf->dtype);
   if (auto it = storage_.note.find(buf.get()); it != storage_.note.end()) line("// " + buf->name + ": " + it->second);
+  if (is_fragment_scope(buf->scope)) {
+    line("__align__(16) " + std::string(fragment_register_type(buf)) + " " + name + "[" +
+         std::to_string(fragment_registers(buf)) + "];  // " + buf->scope + " fragment: this lane's registers");
+    return;
+  }
+  if (storage_.per_warp.count(buf.get())) {
+    declare_warp_slices(buf, name, type, (bytes + 15) / 16 * 16);
+    return;
+  }
   switch (storage_.kind.at(buf.get())) {
     case StorageKind::PerThread:
       line("__align__(16) " + type + " " + name + "[" + std::to_string(elements) + "];");
@@ -129,6 +161,33 @@ void CudaEmitter::declare_allocation(const Buffer& buf) {
   }
 }
 
+// A block-wide array with one 16-byte aligned slice of `slice_bytes` per warp.
+void CudaEmitter::declare_warp_slices(const Buffer& buf, const std::string& name, const std::string& type,
+                                      int64_t slice_bytes) {
+  const LaunchDims& l = layout_.launch;
+  int64_t warps = l.block[1] * l.block[2];
+  std::string warp = "((int64_t)threadIdx.z * " + std::to_string(l.block[1]) + " + (int64_t)threadIdx.y)";
+  if (storage_.kind.at(buf.get()) == StorageKind::SharedDyn) {
+    auto [it, fresh] = dynamic_offsets_.emplace(buf.get(), dynamic_bytes_);
+    if (fresh) dynamic_bytes_ += slice_bytes * warps;
+    line(type + "* __restrict__ " + name + " = reinterpret_cast<" + type + "*>(weft_dynamic_shared + " +
+         std::to_string(it->second) + " + " + warp + " * " + std::to_string(slice_bytes) + ");  // this warp's slice");
+    return;
+  }
+  static_shared_[buf.get()] = slice_bytes * warps;
+  int64_t total = 0;
+  for (const auto& [b, n] : static_shared_) total += (n + 15) / 16 * 16;
+  if (total > kMaxStaticSharedBytes)
+    throw BuildError("function '" + func_->name + "': shared buffers up to '" + buf->name + "' need " +
+                     std::to_string(total) + " bytes of static shared memory, over the limit of " +
+                     std::to_string(kMaxStaticSharedBytes) + " (use scope shared.dyn for more)");
+  std::string all = fresh_name(buf->name + "_warps");
+  int64_t slice = slice_bytes / dtype_bytes(buf->dtype);
+  line("__shared__ __align__(16) " + type + " " + all + "[" + std::to_string(slice * warps) + "];");
+  line(type + "* __restrict__ " + name + " = " + all + " + " + warp + " * " + std::to_string(slice) +
+       ";  // this warp's slice");
+}
+
 void CudaEmitter::emit_block_contents(const BlockNode& b) {
   for (const Buffer& buf : b.alloc_buffers) declare_allocation(buf);
   if (b.init) {
@@ -142,6 +201,14 @@ void CudaEmitter::emit_block_contents(const BlockNode& b) {
 void CudaEmitter::visit(const BlockRealizeNode& n, const Stmt& s) {
   barrier_before(s);
   const BlockNode& b = *n.block;
+  if (!tensor_intrinsic_of(b).empty()) {
+    // A barrier the plan puts inside the intrinsic's scalar body goes before the
+    // block: between the two places only the intrinsic's own accesses run, and
+    // its lanes touch disjoint elements.
+    if (barrier_inside(barriers_, b.body) && !barriers_.before.count(s.get())) line("__syncthreads();");
+    emit_tensor_intrinsic(*this, n);
+    return;
+  }
   open("");
   line("// block " + b.name);
   declare_iterators(n);
@@ -212,7 +279,7 @@ CudaKernel CudaEmitter::emit_kernel(const std::string& symbol) {
   std::string body = take_output();
   bool half = body.find("f16") != std::string::npos || body.find("__half") != std::string::npos ||
               body.find("bfloat16") != std::string::npos;
-  kernel.source = cuda_prelude(half) + body;
+  kernel.source = cuda_prelude(half) + (body.find("wtc::") != std::string::npos ? tensorcore_prelude() : "") + body;
   kernel.launch = launch;
   kernel.launch.dynamic_shared_bytes = dynamic_bytes_;
   return kernel;

@@ -20,6 +20,7 @@
 //     provably aligned run of elements (cuda_vector_copy.h), else an unrolled
 //     scalar loop with a comment saying why.
 //   - block predicates (non-divisible tiles) and `if`s -> `if`.
+//   - tensor-core intrinsic blocks, fragments and cp.async: cuda_tensorcore.h.
 #pragma once
 
 #include <map>
@@ -65,6 +66,8 @@ class CudaEmitter : public CppEmitter {
   void barrier_before(const ir::Stmt& s);
   void emit_block_contents(const ir::BlockNode& block);
   void declare_allocation(const ir::Buffer& buffer);
+  void declare_warp_slices(const ir::Buffer& buffer, const std::string& name, const std::string& type,
+                           int64_t slice_bytes);
   void emit_thread_loop(const ir::ForNode& n);
   void emit_serial_loop(const ir::ForNode& n, const std::string& pragma);
 

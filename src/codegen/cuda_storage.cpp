@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "codegen/cuda_tensorcore.h"
 #include "ir/functor.h"
 #include "support/error.h"
 
@@ -88,6 +89,20 @@ StoragePlan plan_storage(const PrimFunc& func, const ThreadLayout& layout) {
                            " loop that uses it: it would need global memory shared by all thread blocks (compute its "
                            "producer under that loop)");
     size_t bound = std::count_if(threads.begin(), threads.end(), [&](const std::string& t) { return ctx.tags.count(t); });
+    bool in_warp = layout.warp_lanes && !ctx.tags.count("threadIdx.x") && bound + 1 == threads.size();
+    if (is_fragment_scope(buf->scope)) {
+      if (!in_warp)
+        throw BuildError(what + " must be allocated inside the loops of every launched thread axis but the lanes "
+                                "(threadIdx.x) of warp-level tensor intrinsics: it lives in the registers of one warp");
+      plan.kind[buf.get()] = StorageKind::PerThread;
+      continue;
+    }
+    if (in_warp && buf->scope.rfind("shared", 0) == 0) {
+      plan.kind[buf.get()] = buf->scope == "shared" ? StorageKind::Shared : StorageKind::SharedDyn;
+      plan.per_warp.insert(buf.get());
+      plan.note[buf.get()] = "allocated inside the warp loops: one slice per warp";
+      continue;
+    }
     StorageKind kind;
     if (bound == threads.size()) {
       kind = StorageKind::PerThread;

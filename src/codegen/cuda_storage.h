@@ -12,6 +12,10 @@
 //     threadIdx loops uses it (every thread computes the same copy), and is
 //     promoted to shared memory when threads use it (a note says so);
 //   - allocated inside some threadIdx loops but not all: BuildError.
+// In warp mode (tensor intrinsics, cuda_tensorcore.h) the lanes (threadIdx.x) are
+// not counted for a buffer allocated inside the loops of every other launched
+// axis: a fragment there is per-lane registers (and anywhere else a BuildError),
+// a shared buffer one slice per warp of a block-wide array.
 // A buffer allocated outside a launched blockIdx loop that uses it would need
 // global memory shared by all thread blocks: BuildError.
 //
@@ -25,6 +29,7 @@
 
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "codegen/cuda_threads.h"
@@ -37,6 +42,9 @@ enum class StorageKind { PerThread, Shared, SharedDyn };
 struct StoragePlan {
   std::unordered_map<const ir::BufferNode*, StorageKind> kind;  // every allocated buffer
   std::unordered_map<const ir::BufferNode*, std::string> note;  // why, where not the declared scope
+  // Warp mode (cuda_tensorcore.h): shared buffers allocated inside the warp loops
+  // (every launched axis but the lanes), one slice per warp.
+  std::unordered_set<const ir::BufferNode*> per_warp;
   // threadIdx tags that must be 0 for a store to run (stores outside their loops).
   std::unordered_map<const ir::BufferStoreNode*, std::vector<std::string>> store_guards;
 

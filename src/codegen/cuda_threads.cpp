@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "codegen/cuda_tensorcore.h"
 #include "ir/functor.h"
 #include "support/error.h"
 
@@ -78,6 +79,15 @@ ThreadLayout analyze_threads(const PrimFunc& func) {
   ThreadLayout layout;
   for (const auto& [tag, extent] : c.extents)
     (is_block_tag(tag) ? layout.launch.grid : layout.launch.block)[axis_of(tag)] = extent;
+  if (uses_warp_intrinsics(func)) {
+    auto x = c.extents.find("threadIdx.x");
+    if (x != c.extents.end() && x->second != kWarpSize)
+      throw BuildError("function '" + func->name + "' uses warp-level tensor intrinsics, so threadIdx.x is the " +
+                       std::to_string(kWarpSize) + " lanes of a warp, but a loop binds it with extent " +
+                       std::to_string(x->second) + " (bind warps to threadIdx.y/z)");
+    layout.launch.block[0] = kWarpSize;
+    layout.warp_lanes = true;
+  }
   if (layout.launch.threads_per_block() > kMaxThreadsPerBlock) {
     std::string loops;
     for (const auto& [loop, extent] : c.loops)

@@ -13,6 +13,8 @@
 // bound inside a loop bound to the same tag (its iterations would need threads
 // that do not exist); a blockIdx loop inside a threadIdx loop; more than 1024
 // threads per block or a block/grid dimension over the device limits.
+// With warp-level tensor intrinsics, threadIdx.x is the 32 lanes of a warp: it
+// launches 32 whether bound or not, and a binding of another extent is a BuildError.
 #pragma once
 
 #include <map>
@@ -29,6 +31,9 @@ struct ThreadLayout {
   LaunchDims launch;
   // Thread-bound loops whose extent is below their tag's launch extent.
   std::unordered_set<const ir::ForNode*> guarded;
+  // The function has warp-level tensor intrinsics (cuda_tensorcore.h): threadIdx.x
+  // is launched as the 32 lanes of each warp.
+  bool warp_lanes = false;
 
   // Launch extent of "blockIdx.x" ... "threadIdx.z" (1 when unbound).
   int64_t extent(const std::string& tag) const;

@@ -1,7 +1,7 @@
 // A hand-written tensor-core GEMM schedule (trace text) for matmul with f16 or
 // bf16 inputs and f32 output: thread-block tiles on blockIdx.y/x, a 2 x 2 grid of
-// warps fused onto threadIdx.y, per-warp A and B tiles in shared memory (copied
-// with 16-byte vectors by the 32 lanes), fragments loaded with ldmatrix, mma
+// warps fused onto threadIdx.y, per-warp A and B tiles (32 x 32) in shared memory
+// (each lane copies one row with 16-byte vectors), fragments loaded with ldmatrix, mma
 // m16n8k16 on a warp tile of (2*16) x (4*8), the accumulator zeroed and stored by
 // intrinsics. Used by the schedule tests (tensorize) and the codegen tests.
 #pragma once
@@ -48,17 +48,15 @@ b20 = cache_read(b0, 2, "frag.matrix_b")
 compute_at(b20, l13)
 b21 = decompose_reduction(b0, l12)
 l22, l23, l24, l25, l26, l27 = get_loops(b17)
-l28 = fuse(l26, l27)
-l29, l30, l31 = split(l28, [None, 32, 8])
-unroll(l29)
-bind(l30, "threadIdx.x")
-vectorize(l31)
+bind(l26, "threadIdx.x")
+l28, l29 = split(l27, [None, 8])
+unroll(l28)
+vectorize(l29)
 l32, l33, l34, l35, l36, l37 = get_loops(b18)
-l38 = fuse(l36, l37)
-l39, l40, l41 = split(l38, [None, 32, 8])
-unroll(l39)
-bind(l40, "threadIdx.x")
-vectorize(l41)
+bind(l36, "threadIdx.x")
+l38, l39 = split(l37, [None, 8])
+unroll(l38)
+vectorize(l39)
 l42, l43, l44, l45, l46, l47, l48 = get_loops(b19)
 l49, l50 = split(l47, [None, 16])
 unroll(l49)
