@@ -1,4 +1,4 @@
-// `weft rules [--target cpu]`: lists the registered schedule rules and the rule
+// `weft rules [--target cpu|cuda]`: lists the registered schedule rules and the rule
 // set the target's design space is generated with.
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -14,9 +14,13 @@ namespace {
 const RegisterCommand kRules([](CLI::App& app, const GlobalOptions& global, int& exit_code) {
   auto* cmd = app.add_subcommand("rules", "List the schedule rules and the rule set of a target");
   auto target_key = std::make_shared<std::string>("cpu");
-  cmd->add_option("--target", *target_key, "Target key or backend (cpu)")->default_val("cpu");
+  cmd->add_option("--target", *target_key, "Target key or backend (cpu, cuda)")->default_val("cpu");
   cmd->callback([&global, &exit_code, target_key] {
-    Target target = parse_target(*target_key);
+    // A bare "cuda" names the rule set only: no GPU needs to be looked up (the
+    // CUDA rules read nothing but the backend).
+    Target target;
+    if (*target_key == "cuda") target.backend = "cuda";
+    else target = parse_target(*target_key);
     const std::vector<std::string>& set = rules::rule_set(target.backend);
     if (global.json) {
       nlohmann::json all = nlohmann::json::array();

@@ -1,4 +1,4 @@
-// `weft space <workload> [--target cpu] [--seed S]`: prints the design space of a
+// `weft space <workload> [--target cpu|cuda] [--seed S]`: prints the design space of a
 // workload, each sketch as schedule-language text with its sampled decisions
 // (replayable with `weft apply`).
 #include <iostream>
@@ -22,11 +22,15 @@ const RegisterCommand kSpace([](CLI::App& app, const GlobalOptions& global, int&
   auto args = std::make_shared<SpaceArgs>();
   auto* cmd = app.add_subcommand("space", "Print the design space (sketches as traces) of a workload");
   cmd->add_option("workload", args->workload, "Workload spec, e.g. matmul:M=64,N=64,K=64")->required();
-  cmd->add_option("--target", args->target, "Target key or backend (cpu)")->default_val("cpu");
+  cmd->add_option("--target", args->target, "Target key or backend (cpu, cuda)")->default_val("cpu");
   cmd->add_option("--seed", args->seed, "Seed of the sampled decisions")->default_val(0);
   cmd->callback([&global, &exit_code, args] {
     ir::Workload w = ir::make_workload(args->workload);
-    Target target = parse_target(args->target);
+    // A bare "cuda" names the rule set only: no GPU needs to be looked up (the
+    // CUDA rules read nothing but the backend).
+    Target target;
+    if (args->target == "cuda") target.backend = "cuda";
+    else target = parse_target(args->target);
     std::vector<sched::Trace> space = search::generate_design_space(w.func, target, args->seed);
     if (global.json) {
       nlohmann::json sketches = nlohmann::json::array();
