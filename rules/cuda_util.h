@@ -2,14 +2,17 @@
 // the annotation keys they leave for each other, and binding a loop nest to
 // blockIdx.x x threadIdx.x.
 //
-// Thread-binding semantics the rules rely on (TVM's, which the CUDA emitter
-// follows): every loop bound to one tag inside one blockIdx nest is the same
-// hardware index (a cooperative fetch's threadIdx.x loop nested in the tile's
-// threadIdx.x loop is the same thread, with the same extent); a thread loop whose
-// extent is smaller than the block's is guarded (`if (threadIdx.x < extent)`);
-// each top-level loop nest of the root block is one kernel launch. The IR
-// interpreter runs thread-bound loops as serial loops, which computes the same
-// values, so schedules are checked against it.
+// Thread-binding semantics the rules rely on (TVM's): every loop bound to one tag
+// inside one blockIdx nest is the same hardware index (a cooperative fetch's
+// threadIdx.x loop nested in the tile's threadIdx.x loop is the same thread, with
+// the same extent); a thread loop whose extent is smaller than the block's is
+// guarded (`if (threadIdx.x < extent)`); each top-level loop nest of the root
+// block is one kernel launch. The IR interpreter runs thread-bound loops as
+// serial loops, which computes the same values (the nested fetch loop only
+// repeats identical copies), so schedules are checked against it.
+// codegen/cuda_threads.h differs on two points today: it rejects a tag bound
+// inside a loop bound to the same tag, and it runs a whole PrimFunc as one kernel
+// (intermediates cannot cross thread blocks).
 #pragma once
 
 #include <cstdint>
