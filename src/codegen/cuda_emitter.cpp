@@ -1,5 +1,7 @@
 #include "codegen/cuda_emitter.h"
 
+#include <algorithm>
+
 #include "codegen/compact_buffers.h"
 #include "codegen/cuda_prelude.h"
 #include "codegen/cuda_tensorcore.h"
@@ -28,6 +30,29 @@ CudaEmitter::CudaEmitter(const PrimFunc& func)
       barriers_(plan_barriers(func, layout_, storage_)),
       unrolled_(loops_to_unroll(func->body)) {
   if (layout_.warp_lanes) check_fragment_accesses(func);
+  async_copies_ = has_async_copies(func);
+}
+
+void CudaEmitter::barrier_line() {
+  if (async_copies_) line("wtc::cp_async_wait_all();  // the cp.async copies issued so far have landed");
+  line("__syncthreads();");
+}
+
+// A vectorized 16-byte copy from global to shared memory annotated async_copy:
+// cp.async, committed as one group (cuda_tensorcore.h).
+void CudaEmitter::emit_async_copy(const ForNode& n) {
+  auto [dst, src] = vector_copy_buffers(n);
+  int64_t lanes = 0;
+  is_const_int(n.extent, &lanes);
+  auto it = storage_.kind.find(dst.get());
+  bool to_shared = it != storage_.kind.end() && it->second != StorageKind::PerThread;
+  bool from_global = std::find(func_->params.begin(), func_->params.end(), src) != func_->params.end();
+  if (!to_shared || !from_global || lanes * dtype_bytes(dst->dtype) != 16)
+    throw BuildError("function '" + func_->name + "': loop '" + n.loop_var->name +
+                     "' is annotated async_copy but does not copy 16 bytes from a parameter ('" + src->name +
+                     "') to shared memory ('" + dst->name + "')");
+  emit_vector_copy(*this, n, true);
+  line("wtc::cp_async_commit();");
 }
 
 // Whether the plan puts a barrier before some statement inside `body`.
@@ -48,7 +73,7 @@ static bool barrier_inside(const BarrierPlan& plan, const Stmt& body) {
 }
 
 void CudaEmitter::barrier_before(const Stmt& s) {
-  if (barriers_.before.count(s.get())) line("__syncthreads();");
+  if (barriers_.before.count(s.get())) barrier_line();
 }
 
 // ---- loops ----------------------------------------------------------------------------
@@ -80,6 +105,9 @@ void CudaEmitter::visit(const ForNode& n, const Stmt& s) {
   barrier_before(s);
   int64_t trip = 0;
   bool const_trip = is_const_int(n.extent, &trip) && trip > 0;
+  if (n.annotations.count(kAsyncCopyKey) && n.for_kind != ForKind::Vectorized)
+    throw BuildError("function '" + func_->name + "': loop '" + n.loop_var->name +
+                     "' is annotated async_copy but is not vectorized (annotate the 16-byte vectorized copy loop)");
   switch (n.for_kind) {
     case ForKind::ThreadBinding:
       if (is_block_tag(n.thread_tag) || is_thread_tag(n.thread_tag)) {
@@ -97,10 +125,16 @@ void CudaEmitter::visit(const ForNode& n, const Stmt& s) {
       std::string why = vector_copy_failure(n, strides());
       if (why.empty()) {
         // One copy per thread: a barrier planned inside it (before its block) goes before it.
-        if (barrier_inside(barriers_, n.body) && !barriers_.before.count(s.get())) line("__syncthreads();");
-        emit_vector_copy(*this, n);
+        if (barrier_inside(barriers_, n.body) && !barriers_.before.count(s.get())) barrier_line();
+        if (n.annotations.count(kAsyncCopyKey))
+          emit_async_copy(n);
+        else
+          emit_vector_copy(*this, n);
         return;
       }
+      if (n.annotations.count(kAsyncCopyKey))
+        throw BuildError("function '" + func_->name + "': loop '" + n.loop_var->name +
+                         "' is annotated async_copy but is not one 16-byte copy: " + why);
       line("// vectorized loop '" + n.loop_var->name + "' runs as unrolled scalar code: " + why);
       emit_serial_loop(n, const_trip ? "#pragma unroll" : "");
       return;
@@ -205,7 +239,7 @@ void CudaEmitter::visit(const BlockRealizeNode& n, const Stmt& s) {
     // A barrier the plan puts inside the intrinsic's scalar body goes before the
     // block: between the two places only the intrinsic's own accesses run, and
     // its lanes touch disjoint elements.
-    if (barrier_inside(barriers_, b.body) && !barriers_.before.count(s.get())) line("__syncthreads();");
+    if (barrier_inside(barriers_, b.body) && !barriers_.before.count(s.get())) barrier_line();
     emit_tensor_intrinsic(*this, n);
     return;
   }

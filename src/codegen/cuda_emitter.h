@@ -71,7 +71,11 @@ class CudaEmitter : public CppEmitter {
   void emit_thread_loop(const ir::ForNode& n);
   void emit_serial_loop(const ir::ForNode& n, const std::string& pragma);
 
+  void barrier_line();  // `__syncthreads();`, after waiting for cp.async copies when the kernel issues them
+  void emit_async_copy(const ir::ForNode& n);
+
   ir::PrimFunc func_;
+  bool async_copies_ = false;  // some loop is annotated async_copy
   ThreadLayout layout_;
   StoragePlan storage_;
   BarrierPlan barriers_;

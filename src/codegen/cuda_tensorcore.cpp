@@ -314,6 +314,18 @@ const char* fragment_register_type(const Buffer& buffer) {
   return buffer->scope == "frag.accumulator" ? "float" : "uint32_t";
 }
 
+bool has_async_copies(const PrimFunc& func) {
+  struct Finder : IRVisitor {
+    bool found = false;
+    void visit(const ForNode& n, const Stmt& s) override {
+      found |= n.annotations.count(kAsyncCopyKey) != 0;
+      IRVisitor::visit(n, s);
+    }
+  } f;
+  f.visit_stmt(func->body);
+  return f.found;
+}
+
 void check_fragment_accesses(const PrimFunc& func) { FragmentAccessCheck(func).visit_stmt(func->body); }
 
 void emit_tensor_intrinsic(CudaEmitter& e, const BlockRealizeNode& realize) {
@@ -374,9 +386,9 @@ static __device__ __forceinline__ void mma_m16n8k16_bf16(float* c, const uint32_
 }
 // 16 bytes global -> shared without passing through registers (L1 bypassed).
 static __device__ __forceinline__ void cp_async_16(void* shared, const void* global) {
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" : : "r"(shared_address(shared)), "l"(global) : "memory");
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" : : "r"(shared_address(shared)), "l"(global));
 }
-static __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;" : : : "memory"); }
+static __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;"); }
 static __device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_group 0;" : : : "memory"); }
 }  // namespace wtc
 // ==== end of tensor-core helpers ====

@@ -36,14 +36,18 @@
 // Shared buffers allocated inside the warp loops (a warp's private tiles) get one
 // slice per warp of a block-wide `__shared__` array.
 //
-// cp.async. A loop annotated `async_copy = 1` whose body copies global memory to
-// shared memory 16 bytes per iteration (the vectorized innermost loop of a
-// cooperative fetch) is emitted as `cp.async.cg.shared.global` for its 16-byte
-// copies followed by `cp.async.commit_group`; `cp.async.wait_group 0` is issued
-// right before the next `__syncthreads()` the barrier pass places (the barrier
-// that publishes the shared tile), so every read after that barrier sees the data.
-// This is the single-stage form: the copy of a tile overlaps with the copies of
-// the other operand tiles, not yet with the mma of the previous tile.
+// cp.async. A vectorized loop annotated `async_copy` that copies 16 bytes from a
+// parameter (global memory) to shared memory (the innermost loop of a cooperative
+// fetch) is emitted as one `cp.async.cg.shared.global` plus
+// `cp.async.commit_group`; anything else so annotated is a BuildError. In a kernel
+// with such copies every `__syncthreads()` is preceded by `cp.async.wait_group 0`,
+// so a barrier that publishes a shared tile also waits for the copies that fill
+// it. This is the single-stage form: the copies of one k step overlap each other
+// and the address arithmetic, not yet the mma of the previous step (multi-stage
+// pipelining with software_pipeline_stage annotations is not implemented).
+// A thread reading back its own cp.async data without a barrier in between would
+// need a wait the barrier pass does not place; cooperative fetches read by other
+// lanes (ldmatrix) always get one.
 //
 // Further intrinsics (Hopper). wgmma and TMA fit the same scheme: register a
 // description whose scopes name their operands (a warpgroup accumulator scope,
@@ -84,6 +88,9 @@ bool is_fragment_scope(const std::string& scope);
 int64_t fragment_registers(const ir::Buffer& buffer);
 // The C++ element type of a fragment's register array.
 const char* fragment_register_type(const ir::Buffer& buffer);
+
+// Whether some loop of the function is annotated async_copy.
+bool has_async_copies(const ir::PrimFunc& func);
 
 // BuildError unless every access to a fragment is inside an intrinsic block.
 void check_fragment_accesses(const ir::PrimFunc& func);

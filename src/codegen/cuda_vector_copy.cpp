@@ -78,7 +78,13 @@ std::string vector_copy_failure(const ForNode& loop, const StrideTable& strides)
   return "";
 }
 
-void emit_vector_copy(CppEmitter& e, const ForNode& loop) {
+std::pair<Buffer, Buffer> vector_copy_buffers(const ForNode& loop) {
+  CopyShape shape;
+  match(loop, &shape);
+  return {shape.store->buffer, shape.load->buffer};
+}
+
+void emit_vector_copy(CppEmitter& e, const ForNode& loop, bool async) {
   CopyShape shape;
   match(loop, &shape);
   int64_t lanes = 0;
@@ -94,8 +100,12 @@ void emit_vector_copy(CppEmitter& e, const ForNode& loop) {
   auto address = [&](const Buffer& b, const std::vector<Expr>& idx) {
     return "&" + e.buffer_name(b) + "[" + e.expr(flat_index(b, idx, &e.strides())) + "]";
   };
-  e.line("*reinterpret_cast<" + std::string(wide) + "*>(" + address(shape.store->buffer, shape.store->indices) +
-         ") = *reinterpret_cast<const " + wide + "*>(" + address(shape.load->buffer, shape.load->indices) + ");");
+  if (async)
+    e.line("wtc::cp_async_16(" + address(shape.store->buffer, shape.store->indices) + ", " +
+           address(shape.load->buffer, shape.load->indices) + ");");
+  else
+    e.line("*reinterpret_cast<" + std::string(wide) + "*>(" + address(shape.store->buffer, shape.store->indices) +
+           ") = *reinterpret_cast<const " + wide + "*>(" + address(shape.load->buffer, shape.load->indices) + ");");
   e.close();
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "codegen/cpp_emitter.h"
 
@@ -16,7 +17,12 @@ namespace weft::codegen {
 // Why `loop` cannot be one wide copy; "" when it can.
 std::string vector_copy_failure(const ir::ForNode& loop, const StrideTable& strides);
 
-// Emits the copy; `loop` must pass vector_copy_failure.
-void emit_vector_copy(CppEmitter& emitter, const ir::ForNode& loop);
+// Emits the copy; `loop` must pass vector_copy_failure. `async`: a 16-byte copy
+// from global to shared memory issued as cp.async (wtc::cp_async_16, see
+// cuda_tensorcore.h); the caller commits and waits.
+void emit_vector_copy(CppEmitter& emitter, const ir::ForNode& loop, bool async = false);
+
+// The stored buffer and the loaded one of a loop that passes vector_copy_failure.
+std::pair<ir::Buffer, ir::Buffer> vector_copy_buffers(const ir::ForNode& loop);
 
 }  // namespace weft::codegen

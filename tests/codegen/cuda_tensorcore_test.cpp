@@ -79,6 +79,71 @@ TEST(CudaTensorCore, GemmCompilesForSm80AndSm90WithoutSpills) {
   }
 }
 
+TEST(CudaTensorCore, CpAsyncFetchesCompileAndWaitBeforeBarriers) {
+  for (const std::string dtype : {"f16", "bf16"}) {
+    codegen::CudaKernel k = codegen::emit_cuda(tensor_core_gemm(tiles(dtype, true)), "tc_gemm_async_" + dtype);
+    const std::string& src = k.source;
+    EXPECT_TRUE(contains(src, "cp.async.cg.shared.global")) << src;
+    EXPECT_TRUE(contains(src, "wtc::cp_async_16(&b_A_shared[")) << src;
+    EXPECT_TRUE(contains(src, "wtc::cp_async_commit();")) << src;
+    // Every barrier waits for the copies first.
+    size_t barriers = 0, waits = 0;
+    for (size_t at = src.find("__syncthreads();"); at != std::string::npos; at = src.find("__syncthreads();", at + 1)) {
+      ++barriers;
+      size_t line_start = src.rfind('\n', src.rfind('\n', at) - 1);
+      waits += src.substr(line_start, at - line_start).find("wtc::cp_async_wait_all();") != std::string::npos;
+    }
+    EXPECT_GT(barriers, 0u);
+    EXPECT_EQ(waits, barriers) << src;
+    if (!runtime::nvrtc_available()) continue;
+    for (const char* arch : {"sm_80", "sm_90"}) {
+      runtime::CudaBinary bin = runtime::build_cuda(k, arch);
+      // Known: ptxas spills one 8-byte value in this variant (80 registers used);
+      // the bound catches fragments falling out of registers (hundreds of bytes).
+      EXPECT_LE(bin.resources.spill_stores, 8) << bin.log;
+      EXPECT_LE(bin.resources.stack_bytes, 8) << bin.log;
+    }
+  }
+}
+
+// The GEMM trace with each `from` replaced by its `to`.
+PrimFunc edited_gemm(const std::vector<std::pair<std::string, std::string>>& edits) {
+  TensorCoreTiles t = tiles("f16");
+  std::string trace = tensor_core_trace(t);
+  for (const auto& [from, to] : edits) {
+    size_t at = trace.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) trace.replace(at, from.size(), to);
+  }
+  return scheduled(tensor_core_spec(t), trace);
+}
+
+void expect_build_error(const PrimFunc& f, const std::string& fragment) {
+  try {
+    codegen::emit_cuda(f, "k");
+    ADD_FAILURE() << "expected a BuildError containing: " << fragment;
+  } catch (const BuildError& e) {
+    EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
+}
+
+TEST(CudaTensorCore, WarpModeErrors) {
+  // threadIdx.x is the lanes: a 16-wide binding is rejected.
+  expect_build_error(edited_gemm({{"bind(l26, \"threadIdx.x\")", "l90, l91 = split(l26, [None, 16])\nbind(l91, \"threadIdx.x\")"},
+                                  {"bind(l36, \"threadIdx.x\")", "l92, l93 = split(l36, [None, 16])\nbind(l93, \"threadIdx.x\")"}}),
+                     "uses warp-level tensor intrinsics, so threadIdx.x is the 32 lanes of a warp, but a loop binds it "
+                     "with extent 16");
+  // The write-back left scalar: a fragment touched outside an intrinsic.
+  expect_build_error(edited_gemm({{"tensorize(l73, \"cuda_mma_store_f32\")\n", ""}}),
+                     "accesses fragment 'C_frag_accumulator' (frag.accumulator) outside a tensor intrinsic");
+  // cp.async asked of a loop that is not the 16-byte copy.
+  expect_build_error(edited_gemm({{"vectorize(l29)\n", "vectorize(l29)\nannotate(l28, \"async_copy\", 1)\n"}}),
+                     "is annotated async_copy but is not vectorized");
+  // An intrinsic block inside a threadIdx.x loop: one lane cannot run a warp's mma.
+  expect_build_error(edited_gemm({{"unroll(l6)\n", "bind(l6, \"threadIdx.x\")\n"}}),
+                     "inside loop 'i_2' bound to threadIdx.x");
+}
+
 // Runs `kernel` once on GPU 0 with A and B given and returns C (f32).
 NDArray run_on_gpu(const codegen::CudaKernel& kernel, const NDArray& a, const NDArray& b, const std::vector<int64_t>& c_shape) {
   const runtime::CudaDriver& d = runtime::cuda_driver();
