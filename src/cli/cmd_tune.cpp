@@ -87,7 +87,6 @@ const RegisterCommand kTune([](CLI::App& app, const GlobalOptions& global, int& 
       tasks.push_back({a->workloads[i], a->weights.empty() ? 1.0 : a->weights[i]});
     search::TuneOptions o;
     o.target = parse_target(a->target);
-    if (o.target.backend != "cpu") throw UsageError("target '" + a->target + "': only cpu targets can be tuned here");
     o.db_path = a->db;
     o.trials = a->trials;
     o.time_budget_s = a->time_budget;
@@ -97,6 +96,8 @@ const RegisterCommand kTune([](CLI::App& app, const GlobalOptions& global, int& 
     o.search = a->search;
     o.measure.run_timeout_s = a->run_timeout;
     o.measure.runner.repeats = a->repeats;
+    o.cuda_measure.run_timeout_s = a->run_timeout;
+    o.cuda_measure.repeats = a->repeats;
     auto display = std::make_shared<TuneDisplay>(std::cerr, isatty(STDERR_FILENO) != 0);
     if (!a->quiet && !global.json) o.on_progress = [display](const search::TuneProgress& p) { display->update(p); };
     search::TuneProgress p = search::tune(tasks, o);

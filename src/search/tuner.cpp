@@ -10,6 +10,7 @@
 #include "ir/workload.h"
 #include "search/evolutionary.h"
 #include "search/space.h"
+#include "search/task_measurer.h"
 #include "search/task_scheduler.h"
 #include "support/error.h"
 #include "support/log.h"
@@ -24,7 +25,7 @@ struct TaskRun {
   ir::Workload workload;
   TaskStatus status;
   std::unique_ptr<EvolutionarySearch> search;
-  std::unique_ptr<runtime::CpuMeasurer> measurer;
+  TaskMeasurer measure;
   std::unordered_set<std::string> measured;  // structural hashes of measured programs
 };
 
@@ -106,6 +107,18 @@ TuneProgress tune(const std::vector<TaskSpec>& specs, const TuneOptions& options
     throw UsageError("tune: population and batch must be >= 1");
   const auto start = Clock::now();
   const Target& target = options.target;
+  // The measurers first: a target that cannot be measured here (no GPU) fails
+  // before the database is created or touched.
+  std::vector<TaskRun> runs(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    TaskRun& run = runs[i];
+    run.workload = ir::make_workload(specs[i].workload);
+    runtime::MeasureConfig mc = options.measure;
+    mc.input_seed = options.seed;
+    runtime::CudaMeasureConfig cc = options.cuda_measure;
+    cc.input_seed = options.seed;
+    run.measure = make_task_measurer(run.workload, target, mc, cc);
+  }
   db::Database database = db::Database::open(options.db_path);
   auto model = costmodel::make_cost_model(options.cost_model, options.seed);
   if (auto blob = database.load_cost_model(target.key(), costmodel::kFeatureVersion)) {
@@ -116,11 +129,9 @@ TuneProgress tune(const std::vector<TaskSpec>& specs, const TuneOptions& options
     }
   }
 
-  std::vector<TaskRun> runs;
   std::vector<costmodel::Sample> history;
   for (size_t i = 0; i < specs.size(); ++i) {
-    TaskRun run;
-    run.workload = ir::make_workload(specs[i].workload);
+    TaskRun& run = runs[i];
     run.status.spec = run.workload.spec;
     run.status.hash = ir::structural_hash_hex(run.workload.func);
     run.status.weight = specs[i].weight;
@@ -131,10 +142,6 @@ TuneProgress tune(const std::vector<TaskSpec>& specs, const TuneOptions& options
     run.search = std::make_unique<EvolutionarySearch>(run.workload.func, target, options.search,
                                                       generate_design_space(run.workload.func, target, seed),
                                                       default_mutators(target), seed);
-    runtime::MeasureConfig mc = options.measure;
-    mc.input_seed = options.seed;
-    run.measurer = std::make_unique<runtime::CpuMeasurer>(run.workload, mc);
-    runs.push_back(std::move(run));
   }
   if (!options.model_name.empty()) {
     std::vector<std::pair<std::string, double>> tasks;
@@ -187,7 +194,7 @@ TuneProgress tune(const std::vector<TaskSpec>& specs, const TuneOptions& options
     std::vector<ir::PrimFunc> funcs;
     for (const Candidate& c : batch) funcs.push_back(c.func);
     auto t1 = Clock::now();
-    std::vector<runtime::MeasureResult> results = run.measurer->measure(funcs);
+    std::vector<runtime::MeasureResult> results = run.measure(funcs);
     auto t2 = Clock::now();
 
     std::vector<db::Record> records;

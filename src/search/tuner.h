@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/cuda_measure.h"
 #include "runtime/measure.h"
 #include "search/search_config.h"
 #include "support/target.h"
@@ -55,7 +56,8 @@ struct TuneOptions {
   std::string cost_model = "xgb";
   std::string model_name;        // when set, the tasks are stored as this model's
   SearchConfig search;
-  runtime::MeasureConfig measure;
+  runtime::MeasureConfig measure;            // cpu targets
+  runtime::CudaMeasureConfig cuda_measure;   // cuda targets: the local GPU
   std::function<void(const TuneProgress&)> on_progress;  // after every batch
 };
 

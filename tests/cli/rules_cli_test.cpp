@@ -53,4 +53,17 @@ TEST(SpaceCli, BadWorkloadFails) {
   EXPECT_NE(r.out.find("error"), std::string::npos) << r.out;
 }
 
+TEST(RulesCli, ListsTheCudaSetWithoutAGpu) {
+  auto r = run_weft("--json rules --target cuda");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto doc = nlohmann::json::parse(r.out);
+  std::string set = doc["rule_set"].dump();
+  EXPECT_NE(set.find("cuda-multi-level-tiling"), std::string::npos) << set;
+  EXPECT_NE(set.find("cuda-auto-bind"), std::string::npos) << set;
+  auto space = run_weft("space matmul:M=64,N=64,K=64 --target cuda --seed 1");
+  ASSERT_EQ(space.exit_code, 0) << space.out;
+  EXPECT_NE(space.out.find("threadIdx.x"), std::string::npos) << space.out;
+  EXPECT_NE(space.out.find("\"shared\""), std::string::npos) << space.out;
+}
+
 }  // namespace

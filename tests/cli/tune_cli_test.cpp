@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -144,3 +145,17 @@ TEST(TuneCli, ATunerKilledMidRunLeavesADatabaseThatASecondRunCompletes) {
 
 }  // namespace
 }  // namespace weft
+
+TEST(TuneCli, ACudaTargetWithoutAGpuSaysSoAndLeavesNoDatabase) {
+  std::string db = ::testing::TempDir() + "weft_cuda_nogpu.db";
+  std::remove(db.c_str());
+  auto r = weft::testing::run_weft("tune relu:M=64,N=64 --target cuda --trials 4 --db " + db);
+  if (r.out.find("no GPU found") == std::string::npos && r.exit_code == 0)
+    GTEST_SKIP() << "this machine has a GPU";
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("no GPU found"), std::string::npos) << r.out;
+  auto full = weft::testing::run_weft("tune relu:M=64,N=64 --target 'cuda/sm_90/NVIDIA H100' --trials 4 --db " + db);
+  EXPECT_EQ(full.exit_code, 1) << full.out;
+  EXPECT_NE(full.out.find("no GPU found"), std::string::npos) << full.out;
+  EXPECT_FALSE(std::ifstream(db).good()) << "no database file may be created";
+}
