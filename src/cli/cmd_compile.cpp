@@ -1,6 +1,8 @@
-// `weft compile <workload> --db weft.db -o DIR`: replays the best tuning record of the
-// workload (falling back to the default schedule, and saying so) and writes the
-// generated C++ source, the shared library and the schedule used into DIR.
+// `weft compile <workload> --db weft.db -o DIR [--target T]`: replays the best tuning
+// record of the workload (falling back to the default schedule, and saying so) and
+// writes the schedule used and, for the CPU, the generated C++ source and shared
+// library, for a cuda target the CUDA source and the cubin NVRTC builds for its arch
+// (no GPU needed: `--target cuda/sm_90/<device>` names the target).
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -8,7 +10,9 @@
 
 #include "cli/command.h"
 #include "codegen/cpp_emitter.h"
+#include "codegen/cuda_emitter.h"
 #include "runtime/cpu_builder.h"
+#include "runtime/nvrtc_builder.h"
 #include "search/best_program.h"
 #include "support/error.h"
 
@@ -50,23 +54,36 @@ const RegisterCommand kCompile([](CLI::App& app, const GlobalOptions& global, in
     std::filesystem::create_directories(a->out_dir, ec);
     if (ec) throw UsageError("cannot create output directory '" + a->out_dir + "': " + ec.message());
     std::string stem = a->out_dir + "/" + name;
-    write_file(stem + ".cpp", codegen::emit_cpp_module({{symbol, best.func}}));
     if (best.record) write_file(stem + ".sched", best.record->trace_text);
-    runtime::CpuBuilder builder;
-    builder.compile_file(stem + ".cpp", stem + ".so");
+    bool cuda = target.backend == "cuda";
+    std::string source = stem + (cuda ? ".cu" : ".cpp"), binary = stem + (cuda ? ".cubin" : ".so");
+    nlohmann::json launch;
+    if (cuda) {
+      runtime::CudaBinary built = runtime::build_cuda(codegen::emit_cuda(best.func, symbol), target.arch);
+      write_file(source, built.kernel.source);
+      write_file(binary, std::string(built.cubin.begin(), built.cubin.end()));
+      const codegen::LaunchDims& d = built.kernel.launch;
+      launch = {{"grid", d.grid}, {"block", d.block}, {"dynamic_shared_bytes", d.dynamic_shared_bytes},
+                {"registers", built.resources.registers}, {"shared_bytes", built.resources.shared_bytes}};
+    } else {
+      write_file(source, codegen::emit_cpp_module({{symbol, best.func}}));
+      runtime::CpuBuilder builder;
+      builder.compile_file(source, binary);
+    }
 
     double median = best.record ? best.record->median_us : 0;
     double gflops = median > 0 ? best.workload.flops / (median * 1e3) : 0;
     if (global.json) {
       nlohmann::json j{{"workload", best.workload.spec},
-                       {"source", stem + ".cpp"},
-                       {"library", stem + ".so"},
+                       {"source", source},
+                       {cuda ? "cubin" : "library", binary},
                        {"symbol", symbol},
                        {"from_database", best.record.has_value()},
                        {"target", best.record ? best.record->target_key : target.key()}};
       j["trace"] = best.record ? nlohmann::json(best.record->trace_text) : nlohmann::json(nullptr);
       j["median_us"] = best.record ? nlohmann::json(median) : nlohmann::json(nullptr);
       j["gflops"] = best.record ? nlohmann::json(gflops) : nlohmann::json(nullptr);
+      if (cuda) j["launch"] = launch;
       std::cout << j.dump(2) << "\n";
     } else {
       if (best.record)
@@ -74,8 +91,12 @@ const RegisterCommand kCompile([](CLI::App& app, const GlobalOptions& global, in
                   << " GFLOP/s on " << best.record->target_key << ")\n";
       else
         std::cout << best.workload.spec << ": default schedule (no tuning record)\n";
-      std::cout << "  source   " << stem << ".cpp\n  library  " << stem << ".so (extern \"C\" int " << symbol
-                << "(void** args))\n";
+      if (cuda)
+        std::cout << "  source   " << source << "\n  cubin    " << binary << " (" << target.arch << ", launch "
+                  << launch.dump() << ")\n";
+      else
+        std::cout << "  source   " << source << "\n  library  " << binary << " (extern \"C\" int " << symbol
+                  << "(void** args))\n";
       if (best.record) std::cout << "  schedule " << stem << ".sched\n";
     }
     exit_code = 0;

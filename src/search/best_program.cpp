@@ -28,8 +28,19 @@ BestProgram best_program(const db::Database& database, const std::string& worklo
     }
   }
   out.func = out.workload.func;
-  out.notes.push_back("no usable tuning record for '" + out.workload.spec + "' on '" + target.key() +
-                      "' in '" + database.path() + "'; falling back to the default schedule (the unscheduled program)");
+  std::string fallback = "the unscheduled program";
+  if (target.backend == "cuda") {
+    // On a GPU the unscheduled program would run in one thread: the default is the
+    // empty trace with the GPU postprocessors, which bind every loop nest.
+    try {
+      out.func = realize(sched::Trace(), out.workload.func, target).func();
+      fallback = "every loop nest bound to blockIdx.x x threadIdx.x";
+    } catch (const Error& e) {
+      out.notes.push_back("the default GPU binding failed (" + std::string(e.what()) + "); one thread runs it all");
+    }
+  }
+  out.notes.push_back("no usable tuning record for '" + out.workload.spec + "' on '" + target.key() + "' in '" +
+                      database.path() + "'; falling back to the default schedule (" + fallback + ")");
   return out;
 }
 

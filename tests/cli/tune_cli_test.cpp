@@ -159,3 +159,34 @@ TEST(TuneCli, ACudaTargetWithoutAGpuSaysSoAndLeavesNoDatabase) {
   EXPECT_NE(full.out.find("no GPU found"), std::string::npos) << full.out;
   EXPECT_FALSE(std::ifstream(db).good()) << "no database file may be created";
 }
+
+TEST(CompileCli, CompilesForACudaArchWithoutAGpu) {
+  std::string dir = ::testing::TempDir() + "weft_compile_cuda_" + std::to_string(getpid());
+  std::string db = dir + ".db";
+  std::filesystem::remove_all(dir);
+  std::remove(db.c_str());
+  // A database with only CPU records: the cuda target falls back to its default schedule.
+  auto tuned = weft::testing::run_weft("tune relu:M=64,N=64 --trials 2 --batch 2 --quiet --db " + db);
+  ASSERT_EQ(tuned.exit_code, 0) << tuned.out;
+  auto r = weft::testing::run_weft("--json compile matmul:M=64,N=64,K=64 --target 'cuda/sm_90/test' --db " + db +
+                                   " -o " + dir);
+  if (r.out.find("without NVRTC") != std::string::npos) GTEST_SKIP() << r.out;
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto doc = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(doc["from_database"], false);
+  EXPECT_NE(r.out.find("falling back to the default schedule (every loop nest bound"), std::string::npos) << r.out;
+  EXPECT_GT(doc["launch"]["block"][0].get<int>(), 1) << "the default GPU schedule binds threads";
+  std::ifstream cu(dir + "/matmul.cu");
+  std::string source((std::istreambuf_iterator<char>(cu)), std::istreambuf_iterator<char>());
+  EXPECT_NE(source.find("__global__ void"), std::string::npos) << source;
+  std::ifstream cubin(dir + "/matmul.cubin", std::ios::binary);
+  char magic[4] = {};
+  cubin.read(magic, 4);
+  EXPECT_EQ(std::string(magic, 4), "\x7f" "ELF");
+
+  auto bad = weft::testing::run_weft("compile relu:M=64,N=64 --target 'cuda/sm_1x/test' --db " + db + " -o " + dir);
+  EXPECT_EQ(bad.exit_code, 1) << bad.out;
+  EXPECT_NE(bad.out.find("sm_1x"), std::string::npos) << bad.out;
+  std::filesystem::remove_all(dir);
+  std::remove(db.c_str());
+}
