@@ -4,6 +4,7 @@
 
 #include "codegen/compact_buffers.h"
 #include "codegen/cuda_prelude.h"
+#include "codegen/cuda_split_kernels.h"
 #include "codegen/cuda_tensorcore.h"
 #include "codegen/cuda_vector_copy.h"
 #include "codegen/unroll_budget.h"
@@ -285,7 +286,19 @@ static std::string dims(const std::array<int64_t, 3>& d) {
   return "(" + std::to_string(d[0]) + ", " + std::to_string(d[1]) + ", " + std::to_string(d[2]) + ")";
 }
 
+std::string cuda_translation_unit(const std::string& functions) {
+  bool half = functions.find("f16") != std::string::npos || functions.find("__half") != std::string::npos ||
+              functions.find("bfloat16") != std::string::npos;
+  return cuda_prelude(half) + (functions.find("wtc::") != std::string::npos ? tensorcore_prelude() : "") + functions;
+}
+
 CudaKernel CudaEmitter::emit_kernel(const std::string& symbol) {
+  CudaKernel kernel = emit_function(symbol);
+  kernel.source = cuda_translation_unit(kernel.source);
+  return kernel;
+}
+
+CudaKernel CudaEmitter::emit_function(const std::string& symbol) {
   check_symbol_name(symbol);
   take_output();
   set_indent(0);
@@ -310,19 +323,18 @@ CudaKernel CudaEmitter::emit_kernel(const std::string& symbol) {
   close();
   CudaKernel kernel;
   kernel.name = symbol;
-  std::string body = take_output();
-  bool half = body.find("f16") != std::string::npos || body.find("__half") != std::string::npos ||
-              body.find("bfloat16") != std::string::npos;
-  kernel.source = cuda_prelude(half) + (body.find("wtc::") != std::string::npos ? tensorcore_prelude() : "") + body;
+  kernel.source = take_output();
   kernel.launch = launch;
   kernel.launch.dynamic_shared_bytes = dynamic_bytes_;
+  kernel.launches = {CudaLaunch{symbol, kernel.launch, {}}};
   return kernel;
 }
 
 CudaKernel emit_cuda(const PrimFunc& func, const std::string& symbol) {
   if (!func) throw UsageError("emit_cuda: null function");
   check_symbol_name(symbol);
-  return CudaEmitter(compact_buffers(func)).emit_kernel(symbol);
+  // One kernel per top-level nest bound to its own grid (cuda_split_kernels.h).
+  return emit_split_kernels(split_kernels(compact_buffers(func)), symbol);
 }
 
 }  // namespace weft::codegen

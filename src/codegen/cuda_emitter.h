@@ -35,9 +35,14 @@
 
 namespace weft::codegen {
 
-// One kernel named `symbol` (an identifier, not a keyword: BuildError otherwise).
-// BuildError for programs that cannot run as one kernel (see the headers above).
+// The kernels of `func` named after `symbol` (an identifier, not a keyword:
+// BuildError otherwise): one kernel for a single loop nest, one per top-level nest
+// bound to its own grid otherwise (cuda_split_kernels.h). BuildError for programs
+// that cannot run as such kernels (see the headers above).
 CudaKernel emit_cuda(const ir::PrimFunc& func, const std::string& symbol);
+
+// The preludes `functions` (emitted `__global__` functions) need, then `functions`.
+std::string cuda_translation_unit(const std::string& functions);
 
 // How a buffer element is stored in CUDA code.
 const char* cuda_storage_type(ir::DType t);
@@ -50,6 +55,8 @@ class CudaEmitter : public CppEmitter {
   // `func` is emitted as given (emit_cuda compacts buffers first).
   explicit CudaEmitter(const ir::PrimFunc& func);
   CudaKernel emit_kernel(const std::string& symbol);
+  // emit_kernel without the preludes: `source` is the `__global__` function alone.
+  CudaKernel emit_function(const std::string& symbol);
 
   const ThreadLayout& layout() const { return layout_; }
   const StoragePlan& storage() const { return storage_; }

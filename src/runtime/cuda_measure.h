@@ -2,8 +2,11 @@
 // CPU: emit and compile the batch in this process (NVRTC needs no GPU), then run it in
 // a worker process that owns the CUDA context (cuda_worker.h): each candidate's
 // outputs are checked against the reference (the interpreter on the unscheduled
-// program, same random inputs), then it is timed with CUDA events: warm-up launches,
-// `repeats` timed launches each after an L2 flush, median. A candidate that fails to
+// program, same random inputs), then it is timed with CUDA events: warm-up runs,
+// `repeats` timed runs each after an L2 flush, median. A run is every kernel of the
+// candidate (codegen/cuda_kernel.h) launched in order on one stream, with its scratch
+// buffers allocated once per candidate; outputs are checked after the whole run, and
+// one pair of events times it. A candidate that fails to
 // build, computes a wrong result, faults or hangs is reported with its status; a
 // fault or a hang costs a worker restart, not the batch.
 //
@@ -56,7 +59,7 @@ class CudaMeasurer {
   // workload's parameters; NoGpuError when this machine has no usable GPU.
   std::vector<MeasureResult> measure(const std::vector<ir::PrimFunc>& candidates);
   // Runs kernels built elsewhere (hand-written ones in tests) the same way. Each
-  // kernel takes the workload's parameters in order.
+  // kernel takes the workload's parameters in order, then its scratch buffers.
   std::vector<MeasureResult> measure_binaries(const std::vector<CudaBinary>& binaries);
 
   const ir::Workload& workload() const { return workload_; }

@@ -65,16 +65,64 @@ unsigned int launch_extent(int64_t value, const char* what, int axis) {
   return static_cast<unsigned int>(value);
 }
 
-void launch(const Session& s, CUfunction fn, const codegen::LaunchDims& dims) {
+// The entry points of one candidate, their arguments and its scratch memory,
+// released when its run ends.
+struct Program {
+  const CudaDriver& d;
+  std::vector<CUfunction> functions;
+  std::vector<codegen::LaunchDims> dims;
+  std::vector<std::vector<CUdeviceptr>> args;  // per launch: the parameters, then its scratch buffers
+  std::vector<CUdeviceptr> scratch;
+  ~Program() {
+    for (CUdeviceptr p : scratch) d.cuMemFree(p);
+  }
+};
+
+// Every launch's entry point in the loaded module.
+void find_functions(const CudaDriver& d, CUmodule module, const codegen::CudaKernel& kernel, Program& program) {
+  for (const codegen::CudaLaunch& l : kernel.kernel_launches()) {
+    for (int i : l.scratch_args)
+      if (i < 0 || static_cast<size_t>(i) >= kernel.scratch.size())
+        throw RuntimeError(fmt::format("kernel '{}' names scratch buffer {} of {}", l.name, i, kernel.scratch.size()));
+    CUfunction fn = nullptr;
+    WEFT_CU(d, cuModuleGetFunction, &fn, module, l.name.c_str());
+    program.functions.push_back(fn);
+    program.dims.push_back(l.launch);
+  }
+}
+
+// The scratch buffers (once per candidate, shared by its kernels) and each launch's arguments.
+void allocate_arguments(const Session& s, const codegen::CudaKernel& kernel, Program& program) {
+  for (const codegen::ScratchBuffer& buf : kernel.scratch) {
+    if (buf.elements < 0) throw RuntimeError(fmt::format("scratch buffer '{}' has a negative size", buf.name));
+    CUdeviceptr p = 0;
+    WEFT_CU(*s.d, cuMemAlloc, &p, std::max<size_t>(static_cast<size_t>(buf.bytes()), 256));
+    program.scratch.push_back(p);
+  }
+  for (const codegen::CudaLaunch& l : kernel.kernel_launches()) {
+    std::vector<CUdeviceptr> args = s.args;
+    for (int i : l.scratch_args) args.push_back(program.scratch[static_cast<size_t>(i)]);
+    program.args.push_back(std::move(args));
+  }
+}
+
+void launch(const Session& s, CUfunction fn, const codegen::LaunchDims& dims, const std::vector<CUdeviceptr>& args) {
   unsigned int g[3], b[3];
   for (int i = 0; i < 3; ++i) {
     g[i] = launch_extent(dims.grid[static_cast<size_t>(i)], "grid", i);
     b[i] = launch_extent(dims.block[static_cast<size_t>(i)], "block", i);
   }
   std::vector<void*> params;
-  for (const CUdeviceptr& p : s.args) params.push_back(const_cast<CUdeviceptr*>(&p));
+  for (const CUdeviceptr& p : args) params.push_back(const_cast<CUdeviceptr*>(&p));
   WEFT_CU(*s.d, cuLaunchKernel, fn, g[0], g[1], g[2], b[0], b[1], b[2],
           static_cast<unsigned int>(dims.dynamic_shared_bytes), nullptr, params.data(), nullptr);
+}
+
+// Every kernel of the program, in order on the default stream: each starts after
+// the previous one finished, which is the dependency between them.
+void launch_all(const Session& s, const Program& program) {
+  for (size_t k = 0; k < program.functions.size(); ++k)
+    launch(s, program.functions[k], program.dims[k], program.args[k]);
 }
 
 double median(std::vector<double> v) {
@@ -88,11 +136,11 @@ MeasureResult run_one(const Session& s, const Job& job, const CudaBinary& binary
   const CudaDriver& d = *s.d;
   MeasureResult r;
   LoadedModule loaded{d};
-  CUfunction fn = nullptr;
+  Program program{d, {}, {}, {}, {}};
   try {
     if (binary.cubin.empty()) throw RuntimeError("kernel '" + binary.kernel.name + "' has an empty image");
     WEFT_CU(d, cuModuleLoadData, &loaded.module, binary.cubin.data());
-    WEFT_CU(d, cuModuleGetFunction, &fn, loaded.module, binary.kernel.name.c_str());
+    find_functions(d, loaded.module, binary.kernel, program);
   } catch (const Error& e) {
     // The image does not load on this GPU (wrong arch, no such entry point): a build problem.
     r.status = MeasureStatus::BuildError;
@@ -101,19 +149,23 @@ MeasureResult run_one(const Session& s, const Job& job, const CudaBinary& binary
     return r;
   }
   try {
-    const codegen::LaunchDims& dims = binary.kernel.launch;
-    if (dims.dynamic_shared_bytes < 0 || dims.dynamic_shared_bytes > INT_MAX)
-      throw RuntimeError(fmt::format("dynamic shared memory of {} bytes is out of range", dims.dynamic_shared_bytes));
-    // Above the default 48 KiB a kernel must opt in to its dynamic shared memory.
-    if (dims.dynamic_shared_bytes > 0)
-      WEFT_CU(d, cuFuncSetAttribute, fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-              static_cast<int>(dims.dynamic_shared_bytes));
+    allocate_arguments(s, binary.kernel, program);
+    for (size_t k = 0; k < program.functions.size(); ++k) {
+      const codegen::LaunchDims& dims = program.dims[k];
+      if (dims.dynamic_shared_bytes < 0 || dims.dynamic_shared_bytes > INT_MAX)
+        throw RuntimeError(fmt::format("dynamic shared memory of {} bytes is out of range", dims.dynamic_shared_bytes));
+      // Above the default 48 KiB a kernel must opt in to its dynamic shared memory.
+      if (dims.dynamic_shared_bytes > 0)
+        WEFT_CU(d, cuFuncSetAttribute, program.functions[k], CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                static_cast<int>(dims.dynamic_shared_bytes));
+    }
     const auto& inputs = *job.inputs;
     for (size_t i = 0; i < inputs.size(); ++i)
       WEFT_CU(d, cuMemcpyHtoD, s.args[i], inputs[i].data(), static_cast<size_t>(inputs[i].bytes()));
-    launch(s, fn, dims);
+    launch_all(s, program);
     WEFT_CU(d, cuCtxSynchronize);
 
+    // Outputs are read after the whole sequence.
     std::vector<ir::NDArray> actual = inputs;
     for (size_t i = inputs.size() - static_cast<size_t>(job.num_outputs); i < inputs.size(); ++i)
       WEFT_CU(d, cuMemcpyDtoH, actual[i].data(), s.args[i], static_cast<size_t>(actual[i].bytes()));
@@ -123,13 +175,14 @@ MeasureResult run_one(const Session& s, const Job& job, const CudaBinary& binary
       return r;
     }
 
-    for (int i = 0; i < job.warmup; ++i) launch(s, fn, dims);
+    for (int i = 0; i < job.warmup; ++i) launch_all(s, program);
     WEFT_CU(d, cuCtxSynchronize);
     for (int i = 0; i < job.repeats; ++i) {
       // Ordered before the start event on the same stream, so it is not timed.
       if (s.flush) WEFT_CU(d, cuMemsetD8, s.flush, static_cast<unsigned char>(i), s.flush_bytes);
+      // One pair of events around the whole sequence of kernels.
       WEFT_CU(d, cuEventRecord, s.start, nullptr);
-      launch(s, fn, dims);
+      launch_all(s, program);
       WEFT_CU(d, cuEventRecord, s.stop, nullptr);
       WEFT_CU(d, cuEventSynchronize, s.stop);
       float ms = 0;

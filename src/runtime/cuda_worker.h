@@ -1,7 +1,8 @@
 // The worker side of CudaMeasurer: a forked child owns the only CUDA context (the
 // parent never calls cuInit), runs candidates one after another and reports each on
-// the CPU worker's pipe protocol (measure_worker.h). Besides candidate results the
-// child sends two markers: kReady once its context and buffers exist (or with the
+// the CPU worker's pipe protocol (measure_worker.h). A candidate is all of its
+// kernels launched in order with its scratch buffers (allocated per candidate,
+// freed after it). Besides candidate results the child sends two markers: kReady once its context and buffers exist (or with the
 // reason they could not be made), and kRetiring after a sticky error (an illegal
 // address, a trap), when its context is unusable: it then exits and the parent
 // starts a fresh worker for the rest of the batch.

@@ -86,6 +86,27 @@ CudaResources parse_ptxas_report(const std::string& log) {
   return r;
 }
 
+CudaResources parse_ptxas_report(const std::string& log, const std::string& entry) {
+  static const std::string kHeader = "Compiling entry function '";
+  if (log.find(kHeader) == std::string::npos) return parse_ptxas_report(log);
+  size_t begin = log.find(kHeader + entry + "'");
+  if (begin == std::string::npos) return CudaResources{};
+  size_t end = log.find(kHeader, begin + kHeader.size());
+  return parse_ptxas_report(log.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
+}
+
+CudaResources max_resources(const std::vector<CudaResources>& reports) {
+  CudaResources m;
+  for (const CudaResources& r : reports) {
+    m.registers = std::max(m.registers, r.registers);
+    m.shared_bytes = std::max(m.shared_bytes, r.shared_bytes);
+    m.stack_bytes = std::max(m.stack_bytes, r.stack_bytes);
+    m.spill_stores = std::max(m.spill_stores, r.spill_stores);
+    m.spill_loads = std::max(m.spill_loads, r.spill_loads);
+  }
+  return m;
+}
+
 CudaBinary build_cuda(const codegen::CudaKernel& kernel, const std::string& arch) {
   check_cuda_arch(arch);
 #ifdef WEFT_HAVE_NVRTC
@@ -113,7 +134,9 @@ CudaBinary build_cuda(const codegen::CudaKernel& kernel, const std::string& arch
   check(nvrtcGetCUBIN(program.handle, binary.cubin.data()), "read the cubin", kernel.name);
   binary.kernel = kernel;
   binary.arch = arch;
-  binary.resources = parse_ptxas_report(log);
+  for (const codegen::CudaLaunch& launch : kernel.kernel_launches())
+    binary.kernel_resources.push_back(parse_ptxas_report(log, launch.name));
+  binary.resources = max_resources(binary.kernel_resources);
   binary.log = std::move(log);
   return binary;
 #else

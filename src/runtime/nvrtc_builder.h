@@ -3,9 +3,14 @@
 // at build time: without it (WEFT_HAVE_NVRTC undefined) every build throws
 // RuntimeError("weft was built without NVRTC ...") and nvrtc_available() is false.
 //
-// The resource report comes from ptxas (`--ptxas-options=-v`), whose log reads:
+// The resource report comes from ptxas (`--ptxas-options=-v`), whose log has one
+// section per entry point of the translation unit:
+//   ptxas info    : Compiling entry function 'k_0' for 'sm_90'
+//   ptxas info    : Function properties for k_0
 //   ptxas         .     256 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 //   ptxas info    : Used 32 registers, used 1 barriers, 256 bytes cumulative stack size, 1024 bytes smem
+// A program of several kernels (codegen/cuda_kernel.h) is one NVRTC program and
+// one cubin holding every entry point, with one report per kernel.
 // Kernels using f16/bf16 include cuda_fp16.h / cuda_bf16.h from the CUDA include
 // directory found at build time (WEFT_CUDA_INCLUDE_DIR), or $WEFT_CUDA_INCLUDE when set.
 #pragma once
@@ -29,8 +34,11 @@ struct CudaResources {
 struct CudaBinary {
   codegen::CudaKernel kernel;
   std::string arch;  // "sm_90"
-  std::vector<char> cubin;
+  std::vector<char> cubin;  // every entry point of kernel.kernel_launches()
+  // The most of each resource over the kernels (the kernel itself when there is one):
+  // what a check against per-kernel limits must look at.
   CudaResources resources;
+  std::vector<CudaResources> kernel_resources;  // per launch of kernel.kernel_launches(), in order
   std::string log;  // NVRTC's log (ptxas report, warnings)
 };
 
@@ -57,5 +65,11 @@ std::vector<CudaBuildOutcome> build_cuda_batch(const std::vector<codegen::CudaKe
 
 // Reads the ptxas report of a log (zeros for what it does not mention).
 CudaResources parse_ptxas_report(const std::string& log);
+// The report of entry point `entry` alone: its section of the log (from ptxas's
+// "Compiling entry function '<entry>'" to the next entry's); the whole log when
+// it has no such sections.
+CudaResources parse_ptxas_report(const std::string& log, const std::string& entry);
+// The most of each resource over `reports` (zeros for none).
+CudaResources max_resources(const std::vector<CudaResources>& reports);
 
 }  // namespace weft::runtime

@@ -110,15 +110,24 @@ TEST(CudaEmit, ThreadBindingErrorsNameTheLoop) {
 }
 
 TEST(CudaEmit, CrossBlockDependencesAreBuildErrors) {
-  // softmax's row statistics bound to blockIdx in separate nests: block i would read
-  // what other blocks write.
-  PrimFunc f = scheduled("softmax:M=8,N=64", R"(b0 = get_block("maxelem")
-l1, l2 = get_loops(b0)
-bind(l1, "blockIdx.x")
-b3 = get_block("norm")
-l4, l5 = get_loops(b3)
-bind(l4, "blockIdx.x")
-)");
+  // Two grids inside one top-level serial loop are one kernel: block i of the
+  // second reads what block 3 - i of the first wrote. (Top-level nests bound
+  // separately become separate kernels instead: cuda_split_kernels_test.cpp.)
+  Buffer a = make_buffer("A", DType::f32, {4});
+  Buffer out = make_buffer("B", DType::f32, {4});
+  Buffer tmp = make_buffer("T", DType::f32, {4});
+  auto grid = [&](const std::string& name, const Buffer& dst, const Buffer& src, bool reversed) {
+    Var i = make_var("i"), v = make_var("v");
+    Expr at = reversed ? int_imm(3) - var_expr(v) : var_expr(v);
+    Stmt body = make_block_realize(
+        {var_expr(i)}, bool_imm(true),
+        make_block(name, {{v, {int_imm(0), int_imm(4)}, IterKind::Spatial}}, {full_region(src)}, {full_region(dst)},
+                   store(dst, load(src, {at}), {var_expr(v)})));
+    return make_for(i, int_imm(4), ForKind::ThreadBinding, body, "blockIdx.x");
+  };
+  Var t = make_var("t");
+  Stmt both = make_for(t, int_imm(2), ForKind::Serial, seq({grid("first", tmp, a, false), grid("second", out, tmp, true)}));
+  PrimFunc f = make_func_with_root("f", {a, out}, both, {tmp});
   EXPECT_TRUE(has(build_error(f), "outside the blockIdx.x loop that uses it")) << build_error(f);
 }
 
