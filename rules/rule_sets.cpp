@@ -18,8 +18,9 @@ const std::map<std::string, std::vector<std::string>>& sets() {
        {"inline-constant-scalars", "auto-inline", "add-rfactor", "multi-level-tiling", "parallelize-vectorize-unroll",
         "random-compute-location"}},
       {"cuda",
-       {"inline-constant-scalars", "auto-inline", "cuda-cross-thread-reduction", "cuda-multi-level-tiling",
-        "cuda-unroll", "cuda-auto-bind"}},
+       {"inline-constant-scalars", "auto-inline", "cuda-cross-thread-reduction",
+        "cuda-tensor-core-tiling",  // before the SIMT tiling: tensor-core sketches first
+        "cuda-multi-level-tiling", "cuda-unroll", "cuda-auto-bind"}},
   };
   return s;
 }

@@ -9,6 +9,8 @@
 #include <map>
 
 #include "codegen/buffer_sites.h"
+#include "codegen/cuda_emitter.h"
+#include "codegen/cuda_tensorcore.h"
 #include "ir/dtype.h"
 #include "ir/functor.h"
 #include "rules/annotations.h"
@@ -151,6 +153,14 @@ class VerifyGpuCode : public Postprocessor {
       if (dynamic > limits.max_dynamic_shared_bytes)
         fail("dynamic shared memory of " + bytes_text(dynamic) + " per block exceeds the " + target.arch + " limit of " +
              bytes_text(limits.max_dynamic_shared_bytes));
+    }
+    // Warp-level tensor code gives each warp its own slice of a shared tile, beyond
+    // the per-block footprints above: what the emitter refuses (shared memory over the limit, misplaced fragments) is
+    // rejected here rather than at build time.
+    try {
+      if (codegen::uses_warp_intrinsics(func)) codegen::emit_cuda(func, "verify_gpu_code");
+    } catch (const BuildError& e) {
+      throw VerificationError(std::string("function '") + func->name + "': " + e.what());
     }
   }
 };

@@ -45,7 +45,8 @@ std::string scope_of(const ir::PrimFunc& f, const std::string& buffer) {
 TEST(CudaRuleSet, ListsRegisteredRulesInMetaScheduleOrder) {
   const auto& set = rules::rule_set("cuda");
   EXPECT_EQ(set, (std::vector<std::string>{"inline-constant-scalars", "auto-inline", "cuda-cross-thread-reduction",
-                                           "cuda-multi-level-tiling", "cuda-unroll", "cuda-auto-bind"}));
+                                           "cuda-tensor-core-tiling", "cuda-multi-level-tiling", "cuda-unroll",
+                                           "cuda-auto-bind"}));
   for (const std::string& name : set) EXPECT_NO_THROW(rules::find_rule(name)) << name;
 }
 
