@@ -14,7 +14,9 @@
 // device pointer per PrimFunc parameter, in parameter order, then one per scratch
 // buffer the launch uses, in the order of its `scratch_args`; each buffer dense
 // and row-major (as on the CPU, see c_names.h). Scratch contents are undefined at
-// the start of the program: every scratch element is written before it is read.
+// the start of the program (every scratch element is written before it is read;
+// the CUDA measurement worker fills them with NaN bytes to catch a kernel that
+// would not).
 #pragma once
 
 #include <array>

@@ -98,6 +98,10 @@ void allocate_arguments(const Session& s, const codegen::CudaKernel& kernel, Pro
     CUdeviceptr p = 0;
     WEFT_CU(*s.d, cuMemAlloc, &p, std::max<size_t>(static_cast<size_t>(buf.bytes()), 256));
     program.scratch.push_back(p);
+    // All-ones bytes are NaN in every float type: a kernel reading scratch before
+    // another wrote it computes a wrong result instead of reusing an earlier
+    // candidate's values left in the same memory.
+    WEFT_CU(*s.d, cuMemsetD8, p, 0xFF, static_cast<size_t>(buf.bytes()));
   }
   for (const codegen::CudaLaunch& l : kernel.kernel_launches()) {
     std::vector<CUdeviceptr> args = s.args;

@@ -285,5 +285,34 @@ bind(l5, "threadIdx.x")
   EXPECT_EQ(count(message, "build failed"), 1) << message;
 }
 
+TEST(CudaSplitKernels, PtxasReportIsReadPerEntry) {
+  const std::string log = R"(ptxas info    : 0 bytes gmem
+ptxas info    : Compiling entry function 'k_1' for 'sm_90'
+ptxas info    : Function properties for k_1
+    32 bytes stack frame, 8 bytes spill stores, 4 bytes spill loads
+ptxas info    : Used 40 registers, used 1 barriers, 32 bytes cumulative stack size, 1024 bytes smem, 380 bytes cmem[0]
+ptxas info    : Compiling entry function 'k_0' for 'sm_90'
+ptxas info    : Function properties for k_0
+    0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+ptxas info    : Used 12 registers, used 0 barriers, 380 bytes cmem[0])";
+  runtime::CudaResources k0 = runtime::parse_ptxas_report(log, "k_0"), k1 = runtime::parse_ptxas_report(log, "k_1");
+  EXPECT_EQ(k0.registers, 12);
+  EXPECT_EQ(k0.shared_bytes, 0);
+  EXPECT_EQ(k0.spill_stores, 0);
+  EXPECT_EQ(k1.registers, 40);
+  EXPECT_EQ(k1.shared_bytes, 1024);
+  EXPECT_EQ(k1.stack_bytes, 32);
+  EXPECT_EQ(k1.spill_stores, 8);
+  EXPECT_EQ(k1.spill_loads, 4);
+  // 'k' is no entry of this log (a prefix of the others is not a match).
+  EXPECT_EQ(runtime::parse_ptxas_report(log, "k").registers, 0);
+  // A log without entry sections is one kernel's report.
+  EXPECT_EQ(runtime::parse_ptxas_report("ptxas info    : Used 7 registers", "k").registers, 7);
+  runtime::CudaResources worst = runtime::max_resources({k0, k1});
+  EXPECT_EQ(worst.registers, 40);
+  EXPECT_EQ(worst.spill_stores, 8);
+  EXPECT_EQ(runtime::max_resources({}).registers, 0);
+}
+
 }  // namespace
 }  // namespace weft::test

@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 
+#include "codegen/cuda_emitter.h"
 #include "runtime/cuda_device.h"
 #include "runtime/cuda_driver.h"
 #include "cuda_test_kernels.h"
@@ -186,6 +188,101 @@ TEST(CudaMeasurer, NvrtcCompilerBuildsEmittedCandidatesWithoutAGpu) {
   EXPECT_FALSE(b.cubin.empty());
   EXPECT_EQ(b.kernel.launch.grid[0], 4);
   EXPECT_EQ(b.kernel.launch.block[0], 8);
+}
+
+// softmax:M=8,N=64 with each nest bound to its own grid: four kernels with the row
+// statistics and the exponentials in scratch buffers (codegen/cuda_split_kernels.h).
+ir::PrimFunc softmax_per_nest() {
+  return ir::parse_func(R"(func softmax(X: f32[8, 64], Y: f32[8, 64]) {
+  block root() {
+    alloc X_max: f32[8]
+    alloc X_exp: f32[8, 64]
+    alloc X_sum: f32[8]
+    for i_0 in range(2) thread(blockIdx.x) {
+      for i_1 in range(4) thread(threadIdx.x) {
+        for k in range(64) {
+          block maxelem(vi: spatial(0, 8) = i_0 * 4 + i_1, vk: reduce(0, 64) = k) {
+            reads(X_max[vi], X[vi, vk])
+            writes(X_max[vi])
+            init {
+              X_max[vi] = f32(-3.4028235e+38)
+            }
+            X_max[vi] = max(X_max[vi], X[vi, vk])
+          }
+        }
+      }
+    }
+    for i in range(8) thread(blockIdx.x) {
+      for j in range(64) thread(threadIdx.x) {
+        block expsub(vi_1: spatial(0, 8) = i, vj: spatial(0, 64) = j) {
+          reads(X[vi_1, vj], X_max[vi_1])
+          writes(X_exp[vi_1, vj])
+          X_exp[vi_1, vj] = exp(X[vi_1, vj] - X_max[vi_1])
+        }
+      }
+    }
+    for i_0_1 in range(2) thread(blockIdx.x) {
+      for i_1_1 in range(4) thread(threadIdx.x) {
+        for k_1 in range(64) {
+          block sumexp(vi_2: spatial(0, 8) = i_0_1 * 4 + i_1_1, vk_1: reduce(0, 64) = k_1) {
+            reads(X_sum[vi_2], X_exp[vi_2, vk_1])
+            writes(X_sum[vi_2])
+            init {
+              X_sum[vi_2] = f32(0)
+            }
+            X_sum[vi_2] = X_sum[vi_2] + X_exp[vi_2, vk_1]
+          }
+        }
+      }
+    }
+    for i_2 in range(8) thread(blockIdx.x) {
+      for j_1 in range(64) thread(threadIdx.x) {
+        block norm(vi_3: spatial(0, 8) = i_2, vj_1: spatial(0, 64) = j_1) {
+          reads(X_exp[vi_3, vj_1], X_sum[vi_3])
+          writes(Y[vi_3, vj_1])
+          Y[vi_3, vj_1] = X_exp[vi_3, vj_1] / X_sum[vi_3]
+        }
+      }
+    }
+  }
+}
+)",
+                        "<test>");
+}
+
+TEST(CudaMeasurer, NvrtcCompilerBuildsEveryKernelOfASplitProgram) {
+  if (!nvrtc_available()) GTEST_SKIP() << "weft was built without NVRTC";
+  CudaBinary b = nvrtc_compiler()(softmax_per_nest(), "sm_90");
+  ASSERT_EQ(b.kernel.launches.size(), 4u) << b.kernel.source;
+  ASSERT_EQ(b.kernel.scratch.size(), 3u);
+  ASSERT_EQ(b.kernel_resources.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(b.kernel.launches[i].name, "candidate_" + std::to_string(i));
+    EXPECT_NE(b.log.find("'candidate_" + std::to_string(i) + "'"), std::string::npos) << b.log;
+    EXPECT_GT(b.kernel_resources[i].registers, 0) << b.log;
+  }
+}
+
+// The kernels of a split program run in order, each with its scratch buffers, and
+// the outputs are checked after the whole sequence: reversed or incomplete
+// sequences compute wrong results (unwritten scratch reads as NaN).
+TEST(CudaMeasurer, SplitProgramsRunEveryKernelInOrder) {
+  REQUIRE_GPU();
+  if (!nvrtc_available()) GTEST_SKIP() << "weft was built without NVRTC";
+  CudaMeasurer m(ir::make_workload("softmax:M=8,N=64"), quick_config());
+  std::vector<MeasureResult> emitted = m.measure({softmax_per_nest()});
+  EXPECT_EQ(emitted[0].status, MeasureStatus::Ok) << emitted[0].error;
+  EXPECT_GT(emitted[0].median_us, 0);
+
+  CudaBinary good = build_cuda(codegen::emit_cuda(softmax_per_nest(), "sm"), m.target().arch);
+  CudaBinary reversed = good, truncated = good;
+  std::reverse(reversed.kernel.launches.begin(), reversed.kernel.launches.end());
+  truncated.kernel.launches.pop_back();
+  auto results = m.measure_binaries({good, reversed, truncated, good});
+  EXPECT_EQ(results[0].status, MeasureStatus::Ok) << results[0].error;
+  EXPECT_EQ(results[1].status, MeasureStatus::WrongResult) << results[1].error;
+  EXPECT_EQ(results[2].status, MeasureStatus::WrongResult) << results[2].error;
+  EXPECT_EQ(results[3].status, MeasureStatus::Ok) << results[3].error;
 }
 
 TEST(CudaMeasurer, EmittedKernelsMatchTheReference) {
