@@ -4,9 +4,9 @@
 //
 // Not here yet, because emit_cuda refuses them (see the report of issue 5 part 3):
 // cuda-multi-level-tiling samples (the cooperative fetch binds threadIdx.x inside
-// the tile's threadIdx.x loop, TVM's way of naming the same thread) and programs
-// of several loop nests whose intermediates cross thread blocks (softmax,
-// layernorm: one kernel per PrimFunc has no global scratch memory).
+// the tile's threadIdx.x loop, TVM's way of naming the same thread). Programs of
+// several loop nests (softmax, layernorm) are split into one kernel per nest:
+// cuda_split_samples_test.cpp.
 #include "codegen/cuda_emitter.h"
 #include "cuda_test_util.h"
 #include "runtime/nvrtc_builder.h"
