@@ -65,6 +65,26 @@ const RegisterCommand kCompile([](CLI::App& app, const GlobalOptions& global, in
       const codegen::LaunchDims& d = built.kernel.launch;
       launch = {{"grid", d.grid}, {"block", d.block}, {"dynamic_shared_bytes", d.dynamic_shared_bytes},
                 {"registers", built.resources.registers}, {"shared_bytes", built.resources.shared_bytes}};
+      // A program of several loop nests is several kernels, launched in order, with
+      // global scratch buffers passed after the parameters (codegen/cuda_kernel.h).
+      std::vector<codegen::CudaLaunch> launches = built.kernel.kernel_launches();
+      nlohmann::json kernels = nlohmann::json::array(), scratch = nlohmann::json::array();
+      for (size_t k = 0; k < launches.size(); ++k) {
+        const codegen::LaunchDims& l = launches[k].launch;
+        nlohmann::json entry{{"name", launches[k].name},          {"grid", l.grid},
+                             {"block", l.block},                  {"dynamic_shared_bytes", l.dynamic_shared_bytes},
+                             {"scratch_args", launches[k].scratch_args}};
+        if (k < built.kernel_resources.size()) {
+          entry["registers"] = built.kernel_resources[k].registers;
+          entry["shared_bytes"] = built.kernel_resources[k].shared_bytes;
+        }
+        kernels.push_back(entry);
+      }
+      for (const codegen::ScratchBuffer& b : built.kernel.scratch)
+        scratch.push_back({{"name", b.name}, {"dtype", std::string(ir::dtype_name(b.dtype))}, {"elements", b.elements},
+                           {"bytes", b.bytes()}});
+      launch["kernels"] = kernels;
+      launch["scratch"] = scratch;
     } else {
       write_file(source, codegen::emit_cpp_module({{symbol, best.func}}));
       runtime::CpuBuilder builder;

@@ -176,6 +176,9 @@ TEST(CompileCli, CompilesForACudaArchWithoutAGpu) {
   EXPECT_EQ(doc["from_database"], false);
   EXPECT_NE(r.out.find("falling back to the default schedule (every loop nest bound"), std::string::npos) << r.out;
   EXPECT_GT(doc["launch"]["block"][0].get<int>(), 1) << "the default GPU schedule binds threads";
+  ASSERT_EQ(doc["launch"]["kernels"].size(), 1u) << r.out;
+  EXPECT_EQ(doc["launch"]["kernels"][0]["name"], doc["symbol"]);
+  EXPECT_TRUE(doc["launch"]["scratch"].empty());
   std::ifstream cu(dir + "/matmul.cu");
   std::string source((std::istreambuf_iterator<char>(cu)), std::istreambuf_iterator<char>());
   EXPECT_NE(source.find("__global__ void"), std::string::npos) << source;
@@ -183,6 +186,18 @@ TEST(CompileCli, CompilesForACudaArchWithoutAGpu) {
   char magic[4] = {};
   cubin.read(magic, 4);
   EXPECT_EQ(std::string(magic, 4), "\x7f" "ELF");
+
+  // softmax's default schedule binds each of its four nests: four kernels in order,
+  // the row statistics and exponentials in scratch buffers.
+  auto sm = weft::testing::run_weft("--json compile softmax:M=8,N=64 --target 'cuda/sm_90/test' --db " + db + " -o " +
+                                    dir);
+  ASSERT_EQ(sm.exit_code, 0) << sm.out;
+  auto smdoc = nlohmann::json::parse(sm.out.substr(sm.out.find('{')));
+  ASSERT_EQ(smdoc["launch"]["kernels"].size(), 4u) << sm.out;
+  EXPECT_EQ(smdoc["launch"]["kernels"][3]["name"], "weft_softmax_3");
+  ASSERT_EQ(smdoc["launch"]["scratch"].size(), 3u) << sm.out;
+  EXPECT_EQ(smdoc["launch"]["scratch"][0]["name"], "X_max");
+  EXPECT_EQ(smdoc["launch"]["scratch"][1]["bytes"], 8 * 64 * 4);
 
   auto bad = weft::testing::run_weft("compile relu:M=64,N=64 --target 'cuda/sm_1x/test' --db " + db + " -o " + dir);
   EXPECT_EQ(bad.exit_code, 1) << bad.out;
