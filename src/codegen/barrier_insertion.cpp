@@ -175,6 +175,21 @@ class Planner {
     return a.buffer == b.buffer && (a.write || b.write) && !same_thread(a, b);
   }
 
+  // Whether some access of `all` conflicts with another one or with itself (in
+  // another iteration of the loops around both).
+  bool self_conflicting(const Pending& all) const {
+    for (size_t i = 0; i < all.size(); ++i)
+      for (size_t j = i; j < all.size(); ++j)
+        if (conflict(all[i], all[j])) return true;
+    return false;
+  }
+
+  Pending accesses_of(const Stmt& s) {
+    Pending out;
+    collect_stmt(s, out);
+    return out;
+  }
+
   bool conflicts(const Pending& pending, const Pending& next) const {
     for (const Access& a : pending)
       for (const Access& b : next)
@@ -279,6 +294,12 @@ class Planner {
         enter_once(s, pending);
         scan(n->body, pending);
         leave();
+      } else if (Pending inner = accesses_of(n->body); !self_conflicting(inner)) {
+        // No two accesses of the loop conflict, in one iteration or across
+        // iterations: one barrier before the loop serves all of it (a cooperative
+        // fetch's serial loop, a compute loop that only reads shared tiles).
+        if (conflicts(pending, inner)) barrier_before(s, pending, inner);
+        add(pending, inner);
       } else {
         // The second pass sees the accesses of the end of one iteration before the
         // start of the next one (loop-carried dependences).

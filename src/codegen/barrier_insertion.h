@@ -5,6 +5,10 @@
 // (WAW) or a read (WAR, e.g. refilling a shared tile in the next iteration of a
 // loop, found by scanning loop bodies twice).
 //
+// A serial loop none of whose accesses conflict with each other (within one
+// iteration or across iterations: a cooperative fetch, a compute loop that only
+// reads shared tiles) gets its barrier before the loop rather than inside it.
+//
 // The plan is a set of statements to emit a barrier before. Barriers are placed
 // only where every thread of the block arrives together ("uniform" code): not under
 // a guarded thread loop (extent below the launch extent), a condition or a block

@@ -4,6 +4,7 @@
 
 #include "codegen/buffer_sites.h"
 #include "codegen/compact_placement.h"
+#include "codegen/cuda_tensorcore.h"
 #include "ir/functor.h"
 
 namespace weft::codegen {
@@ -105,10 +106,11 @@ class Rewriter : public IRMutator {
 
 PrimFunc compact_buffers(const PrimFunc& func) {
   BufferSites sites = collect_buffer_sites(func);
+  const bool warp_lanes = uses_warp_intrinsics(func);
   std::unordered_map<const BufferNode*, Compacted> compacted;
   std::unordered_map<const ForNode*, std::vector<Buffer>> allocs;
   for (const BufferUse& use : sites.uses) {
-    std::optional<Placement> p = place_buffer(use, sites);
+    std::optional<Placement> p = place_buffer(use, sites, warp_lanes);
     if (!p) continue;
     const Buffer& old = use.buffer;
     Buffer buffer = make_buffer(old->name, old->dtype, p->shape, old->scope);

@@ -363,11 +363,13 @@ bool reads_covered_in_kernel(const BufferUse& use, size_t depth, const VarDomain
   return true;
 }
 
-// Loops a shared buffer is relaxed over (TVM's CompactBufferAllocation does the
-// same for threadIdx and vthread, whose rank is at or below shared memory's).
-bool relaxed_for_shared(const ForNode& loop) {
-  return loop.for_kind == ForKind::ThreadBinding &&
-         (loop.thread_tag.rfind("threadIdx.", 0) == 0 || loop.thread_tag.rfind("vthread", 0) == 0);
+// Loops a shared buffer is relaxed over: threadIdx and vthread, as TVM's
+// CompactBufferAllocation does. With warp-level intrinsics only the lanes
+// (threadIdx.x): a shared buffer inside the warp loops is one slice per warp.
+bool relaxed_for_shared(const ForNode& loop, bool warp_lanes) {
+  if (loop.for_kind != ForKind::ThreadBinding) return false;
+  if (loop.thread_tag.rfind("vthread", 0) == 0 || loop.thread_tag == "threadIdx.x") return true;
+  return !warp_lanes && loop.thread_tag.rfind("threadIdx.", 0) == 0;
 }
 
 // How many outer loops every site shares. A loop node that occurs more than once
@@ -386,7 +388,7 @@ size_t common_loop_depth(const BufferUse& use, const BufferSites& sites) {
 
 }  // namespace
 
-std::optional<Placement> place_buffer(const BufferUse& use, const BufferSites& sites) {
+std::optional<Placement> place_buffer(const BufferUse& use, const BufferSites& sites, bool warp_lanes) {
   if (use.sites.empty()) return std::nullopt;
   for (const AccessSite& s : use.sites)
     if (!s.affine) return std::nullopt;
@@ -403,7 +405,7 @@ std::optional<Placement> place_buffer(const BufferUse& use, const BufferSites& s
   VarDomains thread_domains;
   if (use.buffer->scope.rfind("shared", 0) == 0)
     for (size_t k = 0; k < common; ++k)
-      if (relaxed_for_shared(*path[k].loop)) {
+      if (relaxed_for_shared(*path[k].loop, warp_lanes)) {
         first_thread = std::min(first_thread, k);
         thread_domains[path[k].loop->loop_var.get()] = path[k].domain;
       }

@@ -14,6 +14,19 @@
 //     k-th statement lies inside a box that an earlier statement writes in full
 //     (an unconditional store whose indices are the outer part plus a dense
 //     mixed-radix combination of the loops inside, like a cache stage's copy).
+// A buffer of scope "shared" is one per thread block wherever it is allocated (as
+// TVM's CompactBufferAllocation treats it): where its accesses sit under thread
+// loops (threadIdx, vthread; with warp-level intrinsics only the lanes, since a
+// shared buffer inside the warp loops is one slice per warp), a loop L inside
+// them qualifies when its body, run by all threads together, writes every
+// element it reads before reading it (covered, with the thread loops symbolic);
+// its shape is then relaxed over those thread loops and its allocation goes just
+// outside the outermost of them (inside the blockIdx loops), while `base` may
+// still use the variables of loops down to L (the accesses are all under L).
+// "local" and other scopes relax nothing: they stay per thread. In GPU kernels
+// (thread-bound loops around the accesses) covered also accepts write boxes found
+// by enumerating a fused loop's // and % digits and writes in an earlier
+// statement of a deeper common loop; CPU programs keep the checks above exactly.
 // A vectorised loop is skipped, and candidates stop above a loop node that occurs
 // at several places in the tree (sites under its copies only look alike).
 // Where no loop qualifies, the buffer stays with the block that allocates it, but
@@ -33,11 +46,14 @@ namespace weft::codegen {
 struct Placement {
   const ir::ForNode* loop = nullptr;  // allocate inside this loop's body; null: at the allocating block
   std::vector<int64_t> shape;
-  std::vector<ir::Expr> base;  // per dimension, in variables of loops outside the allocation
+  // Per dimension, in variables of loops outside the allocation (for a shared buffer
+  // hoisted out of thread loops: of the loops around L, see above).
+  std::vector<ir::Expr> base;
 };
 
 // The placement of `use`, or nullopt when the buffer must stay as it is (unused,
 // indexed through loads or calls, or nothing to gain).
-std::optional<Placement> place_buffer(const BufferUse& use, const BufferSites& sites);
+// `warp_lanes`: the function uses warp-level tensor intrinsics (cuda_tensorcore.h).
+std::optional<Placement> place_buffer(const BufferUse& use, const BufferSites& sites, bool warp_lanes = false);
 
 }  // namespace weft::codegen

@@ -1,9 +1,11 @@
 #include "codegen/cuda_threads.h"
 
+#include <unordered_map>
 #include <vector>
 
 #include "codegen/cuda_tensorcore.h"
 #include "ir/functor.h"
+#include "ir/substitute.h"
 #include "support/error.h"
 
 namespace weft::codegen {
@@ -35,6 +37,8 @@ class BindingCollector : public IRVisitor {
   explicit BindingCollector(const PrimFunc& func) : func_(func) {}
   std::map<std::string, int64_t> extents;
   std::vector<std::pair<const ForNode*, int64_t>> loops;
+  // Loops nested in a loop bound to the same tag: that loop's extent.
+  std::unordered_map<const ForNode*, int64_t> enclosing_extent;
 
  protected:
   void visit(const ForNode& n, const Stmt& s) override {
@@ -46,9 +50,9 @@ class BindingCollector : public IRVisitor {
     int64_t extent;
     if (!is_const_int(n.extent, &extent) || extent < 1)
       throw BuildError(where + " needs a constant extent of at least 1");
+    const ForNode* same_axis = nullptr;  // the innermost enclosing loop bound to this tag
     for (const ForNode* outer : stack_) {
-      if (outer->thread_tag == n.thread_tag)
-        throw BuildError(where + " is nested in loop '" + outer->loop_var->name + "' bound to the same axis");
+      if (outer->thread_tag == n.thread_tag) same_axis = outer;
       if (is_block_tag(n.thread_tag) && is_thread_tag(outer->thread_tag))
         throw BuildError(where + " is nested in loop '" + outer->loop_var->name + "' bound to " + outer->thread_tag +
                          " (blockIdx loops must enclose threadIdx loops)");
@@ -58,15 +62,40 @@ class BindingCollector : public IRVisitor {
     if (extent > limit)
       throw BuildError(where + " has extent " + std::to_string(extent) + ", over the device limit of " +
                        std::to_string(limit));
+    if (same_axis) check_same_axis_nesting(n, extent, *same_axis, where);
     int64_t& e = extents[n.thread_tag];
     e = std::max(e, extent);
     loops.emplace_back(&n, extent);
+    if (same_axis) enclosing_extent[&n] = extent_of(*same_axis);
     stack_.push_back(&n);
     IRVisitor::visit(n, s);
     stack_.pop_back();
   }
 
  private:
+  static int64_t extent_of(const ForNode& loop) {
+    int64_t e = 0;
+    is_const_int(loop.extent, &e);
+    return e;
+  }
+
+  // A loop nested in `outer`, bound to the same tag, is the same hardware index
+  // (TVM's semantics): it may not be larger, and its body may not depend on
+  // `outer`'s variable, since the thread that runs iteration t of `outer` runs only
+  // iteration t of this loop (the serial reading runs every pair).
+  void check_same_axis_nesting(const ForNode& n, int64_t extent, const ForNode& outer, const std::string& where) const {
+    std::string nested = where + " is nested in loop '" + outer.loop_var->name + "' bound to the same axis";
+    if (extent > extent_of(outer))
+      throw BuildError(nested + " with the smaller extent " + std::to_string(extent_of(outer)) +
+                       ": both are the same thread index, so its iterations above that would need threads that do "
+                       "not exist");
+    if (vars_used(n.body).count(outer.loop_var.get()))
+      throw BuildError(nested + " and its body uses that loop's variable '" + outer.loop_var->name +
+                       "': both are the same thread index, so each thread would run only its own iteration of "
+                       "both loops and the threads would cover part of the work (a shared stage must cover what "
+                       "all threads of the enclosing loop read)");
+  }
+
   const PrimFunc& func_;
   std::vector<const ForNode*> stack_;
 };
@@ -97,8 +126,13 @@ ThreadLayout analyze_threads(const PrimFunc& func) {
     throw BuildError("function '" + func->name + "' needs " + std::to_string(layout.launch.threads_per_block()) +
                      " threads per block, over the limit of " + std::to_string(kMaxThreadsPerBlock) + "; loops " + loops);
   }
-  for (const auto& [loop, extent] : c.loops)
-    if (extent < layout.extent(loop->thread_tag)) layout.guarded.insert(loop);
+  // A nested same-tag loop runs inside its enclosing loop's guard: it is guarded
+  // only when it is smaller than that loop.
+  for (const auto& [loop, extent] : c.loops) {
+    auto nested = c.enclosing_extent.find(loop);
+    int64_t available = nested != c.enclosing_extent.end() ? nested->second : layout.extent(loop->thread_tag);
+    if (extent < available) layout.guarded.insert(loop);
+  }
   return layout;
 }
 

@@ -9,9 +9,18 @@
 // inside each thread (virtual threads). A program without any binding is a
 // single-thread kernel (grid 1, block 1).
 //
+// A loop nested in a loop bound to the same tag is the same hardware index (TVM's
+// semantics, what a cooperative fetch inside a tile's threadIdx.x loop relies on):
+// both variables are that index. With the same extent it runs unguarded inside the
+// outer loop; with a smaller one it is guarded (`if (v < extent)`). Under the
+// interpreter (serial loops) each outer iteration runs the whole inner loop, which
+// computes the same as long as the inner body does not use the outer variable.
+//
 // BuildError, naming the loop, for: a non-constant or non-positive extent; a tag
-// bound inside a loop bound to the same tag (its iterations would need threads
-// that do not exist); a blockIdx loop inside a threadIdx loop; more than 1024
+// bound inside a loop bound to the same tag with a larger extent (its iterations
+// would need threads that do not exist) or whose body uses the outer loop's
+// variable (each thread would run only the diagonal of the two loops); a blockIdx
+// loop inside a threadIdx loop; more than 1024
 // threads per block or a block/grid dimension over the device limits.
 // With warp-level tensor intrinsics, threadIdx.x is the 32 lanes of a warp: it
 // launches 32 whether bound or not, and a binding of another extent is a BuildError.
@@ -29,7 +38,8 @@ namespace weft::codegen {
 
 struct ThreadLayout {
   LaunchDims launch;
-  // Thread-bound loops whose extent is below their tag's launch extent.
+  // Thread-bound loops whose extent is below their tag's launch extent (or, nested
+  // in a loop bound to the same tag, below that loop's extent).
   std::unordered_set<const ir::ForNode*> guarded;
   // The function has warp-level tensor intrinsics (cuda_tensorcore.h): threadIdx.x
   // is launched as the 32 lanes of each warp.

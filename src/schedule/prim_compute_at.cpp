@@ -109,6 +109,24 @@ PrimFunc compute_at_func(const PrimFunc& func, const std::string& name, const Va
     for (const BufferRegion& r : block_access_under(loop.body, consumer, outer).reads)
       if (r.buffer == buffer) needed = needed ? region_union(*needed, r, outer) : r;
   }
+  // A "shared" buffer is one per thread block: the threads of the threadIdx.x loops
+  // around the location fill it together (a cooperative fetch binds threadIdx.x
+  // again inside them), so each computes what all of them read, as TVM's compute_at
+  // relaxes shared regions over thread loops. threadIdx.y/z loops stay symbolic: a
+  // tensor-core schedule keeps one shared tile per warp under them (lanes are x),
+  // and vthread loops run serially in each thread (codegen/cuda_threads.h).
+  if (buffer->scope.rfind("shared", 0) == 0) {
+    VarDomains threads, context = outer;
+    std::vector<Stmt> around = lsite.outer_loops;
+    around.push_back(lsite.loop);
+    for (const Stmt& l : around) {
+      const ForNode& f = *l.as<ForNode>();
+      if (f.for_kind != ForKind::ThreadBinding || f.thread_tag != "threadIdx.x") continue;
+      threads[f.loop_var.get()] = outer.at(f.loop_var.get());
+      context.erase(f.loop_var.get());
+    }
+    if (!threads.empty()) needed = relax_region(*needed, threads, context);
+  }
   std::vector<IterCover> covers(b.iter_vars.size());
   for (size_t d = 0; d < dims->size(); ++d) covers[(*dims)[d]] = needed->region[d];
 
