@@ -6,10 +6,10 @@
 #include <thread>
 
 #include "codegen/cuda_emitter.h"
-#include "ir/interpreter.h"
 #include "runtime/cuda_device.h"
 #include "runtime/cuda_worker.h"
 #include "runtime/output_check.h"
+#include "runtime/reference.h"
 #include "support/error.h"
 #include "support/log.h"
 
@@ -35,16 +35,7 @@ CudaMeasurer::CudaMeasurer(ir::Workload workload, CudaMeasureConfig config, Cuda
 Target CudaMeasurer::target() const { return cuda_device_target(config_.device); }
 
 const std::vector<ir::NDArray>& CudaMeasurer::reference() {
-  if (expected_) return *expected_;
-  std::vector<ir::NDArray> expected = inputs_;
-  auto ptrs = pointers(expected);
-  if (workload_.flops <= config_.interpreter_max_flops) {
-    ir::interpret(workload_.func, ptrs);
-  } else {
-    CpuBuilder builder(config_.reference_build);
-    builder.build({{"reference", workload_.func}})->get_function("reference")(ptrs);
-  }
-  expected_ = std::move(expected);
+  if (!expected_) expected_ = reference_arguments(workload_, inputs_, config_.interpreter_max_flops, config_.reference_build);
   return *expected_;
 }
 
@@ -52,10 +43,7 @@ std::vector<MeasureResult> CudaMeasurer::measure(const std::vector<ir::PrimFunc>
   const size_t n = candidates.size();
   std::vector<MeasureResult> results(n);
   if (n == 0) return results;
-  for (size_t i = 0; i < n; ++i) {
-    if (!candidates[i] || candidates[i]->params.size() != workload_.func->params.size())
-      throw UsageError("candidate " + std::to_string(i) + " does not have the parameters of '" + workload_.spec + "'");
-  }
+  check_candidate_params(workload_, candidates);
   // Before any work: without a GPU nothing can be measured (see the header).
   const std::string arch = target().arch;
 

@@ -5,9 +5,9 @@
 #include <chrono>
 #include <thread>
 
-#include "ir/interpreter.h"
 #include "runtime/measure_worker.h"
 #include "runtime/output_check.h"
+#include "runtime/reference.h"
 #include "support/error.h"
 #include "support/log.h"
 
@@ -50,16 +50,7 @@ std::string CpuMeasurer::reference_kind() const {
 }
 
 const std::vector<ir::NDArray>& CpuMeasurer::reference() {
-  if (expected_) return *expected_;
-  std::vector<ir::NDArray> expected = inputs_;
-  auto ptrs = pointers(expected);
-  if (workload_.flops <= config_.interpreter_max_flops) {
-    ir::interpret(workload_.func, ptrs);
-  } else {
-    CpuBuilder builder(config_.build);
-    builder.build({{"reference", workload_.func}})->get_function("reference")(ptrs);
-  }
-  expected_ = std::move(expected);
+  if (!expected_) expected_ = reference_arguments(workload_, inputs_, config_.interpreter_max_flops, config_.build);
   return *expected_;
 }
 
@@ -67,10 +58,7 @@ std::vector<MeasureResult> CpuMeasurer::measure(const std::vector<ir::PrimFunc>&
   const size_t n = candidates.size();
   std::vector<MeasureResult> results(n);
   if (n == 0) return results;
-  for (size_t i = 0; i < n; ++i) {
-    if (!candidates[i] || candidates[i]->params.size() != workload_.func->params.size())
-      throw UsageError("candidate " + std::to_string(i) + " does not have the parameters of '" + workload_.spec + "'");
-  }
+  check_candidate_params(workload_, candidates);
   const auto& expected = reference();
 
   // Build: several compiler calls at once, one candidate each.
