@@ -11,7 +11,12 @@ runtime::CudaCompiler verified_cuda_compiler(const Target& target) {
   return [limits = gpu_limits(target), compile = runtime::nvrtc_compiler()](const ir::PrimFunc& candidate,
                                                                             const std::string& arch) {
     runtime::CudaBinary binary = compile(candidate, arch);
-    verify_compiled_resources(binary.kernel.name, binary.resources, limits);
+    // Per kernel, so that a failure names the kernel of a split program.
+    std::vector<codegen::CudaLaunch> launches = binary.kernel.kernel_launches();
+    if (binary.kernel_resources.size() != launches.size())
+      verify_compiled_resources(binary.kernel.name, binary.resources, limits);
+    for (size_t k = 0; k < launches.size() && k < binary.kernel_resources.size(); ++k)
+      verify_compiled_resources(launches[k].name, binary.kernel_resources[k], limits);
     return binary;
   };
 }
