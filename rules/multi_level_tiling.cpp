@@ -13,6 +13,16 @@
 // states reverse_compute_at that consumer at the end of tile level L, after the
 // write-back when there is one, so the epilogue runs on the tile while it is hot
 // and the intermediate shrinks to a tile (codegen's buffer compaction).
+// Read reuse ("packing", weft's CPU addition): for each write-cache state (with
+// the epilogue fused at its level when there is one), one more state copies every
+// packable input (rule_util.h: the operand indexed innermost by the vectorized
+// spatial axis, e.g. matmul's B[k, j]) with cache_read into a "global" buffer
+// computed at the last loop of each read-reuse level (CPU: level 1, the outer
+// spatial tile, where it holds a K x tile-of-j panel reused by every row tile
+// below). Compaction makes the copy a contiguous panel per tile; the inputs that
+// need no panel (A[i, k], read along k) stay where they are. Only the cached
+// states get a packed twin, so a GEMM has 5 sketches, not 6.
+#include <map>
 #include <optional>
 
 #include "rules/annotations.h"
@@ -37,11 +47,17 @@ struct WriteReuse {
   std::string scope;
 };
 
+struct ReadReuse {
+  std::vector<int> levels;  // 1-based tile levels of the structure; empty: no packing
+  std::string scope;
+};
+
 class MultiLevelTiling : public ScheduleRule {
  public:
-  MultiLevelTiling(std::string rule_name, std::string structure, int64_t max_innermost, WriteReuse reuse)
+  MultiLevelTiling(std::string rule_name, std::string structure, int64_t max_innermost, WriteReuse reuse,
+                   ReadReuse read_reuse)
       : name_(std::move(rule_name)), structure_(std::move(structure)), max_innermost_(max_innermost),
-        reuse_(std::move(reuse)) {
+        reuse_(std::move(reuse)), read_reuse_(std::move(read_reuse)) {
     for (size_t i = 0; i < structure_.size(); ++i) {
       if (structure_[i] == 'S') s_levels_.push_back(static_cast<int>(i));
       else if (structure_[i] == 'R') r_levels_.push_back(static_cast<int>(i));
@@ -53,14 +69,26 @@ class MultiLevelTiling : public ScheduleRule {
       if (level < 1 || level > static_cast<int>(structure_.size()))
         throw InternalError("multi-level-tiling: write-reuse level " + std::to_string(level) + " is outside '" +
                             structure_ + "'");
+    for (int level : read_reuse_.levels)
+      if (level < 1 || level > static_cast<int>(structure_.size()))
+        throw InternalError("multi-level-tiling: read-reuse level " + std::to_string(level) + " is outside '" +
+                            structure_ + "'");
   }
 
   std::string name() const override { return name_; }
   std::string description() const override {
-    std::string levels;
-    for (int l : reuse_.levels) levels += (levels.empty() ? "" : ",") + std::to_string(l);
-    return "tile blocks with data reuse as \"" + structure_ + "\" (innermost tile <= " +
-           std::to_string(max_innermost_) + "), optional " + reuse_.scope + " write cache at level " + levels;
+    auto join = [](const std::vector<int>& levels) {
+      std::string out;
+      for (int l : levels) out += (out.empty() ? "" : ",") + std::to_string(l);
+      return out;
+    };
+    std::string text = "tile blocks with data reuse as \"" + structure_ + "\" (innermost tile <= " +
+                       std::to_string(max_innermost_) + "), optional " + reuse_.scope + " write cache at level " +
+                       join(reuse_.levels);
+    if (!read_reuse_.levels.empty())
+      text += ", optional " + read_reuse_.scope + " packing of the vectorized operand at level " +
+              join(read_reuse_.levels);
+    return text;
   }
 
   std::vector<sched::Schedule> apply(const sched::Schedule& sch, const std::string& block_name,
@@ -96,6 +124,8 @@ class MultiLevelTiling : public ScheduleRule {
           }))
         out.push_back(std::move(state));
     };
+    // Cached states by level, the epilogue fused in when it could be: the bases of packing.
+    std::map<int, sched::Schedule> pack_bases;
     std::vector<std::pair<int, sched::Schedule>> cached_states;
     sched::Schedule cached = tiled;
     sched::BlockRV write_back;
@@ -106,27 +136,64 @@ class MultiLevelTiling : public ScheduleRule {
         sched::Schedule state = cached.fork();
         if (try_transform(state, [&](sched::Schedule& s) { sched::reverse_compute_at(s, write_back, loops.back(), true); })) {
           out.push_back(state);
+          pack_bases.insert_or_assign(level, state);
           cached_states.emplace_back(level, std::move(state));
         }
       }
     }
-    if (!epilogue) return out;
-    for (int level : reuse_.levels)
-      if (!tiles[level - 1].empty()) fuse_epilogue(tiled.fork(), level);
-    // With a write cache, the epilogue follows the write-back in the same tile loop.
-    for (auto& [level, state] : cached_states) fuse_epilogue(state.fork(), level);
+    if (epilogue) {
+      for (int level : reuse_.levels)
+        if (!tiles[level - 1].empty()) fuse_epilogue(tiled.fork(), level);
+      // With a write cache, the epilogue follows the write-back in the same tile loop.
+      for (auto& [level, state] : cached_states) {
+        size_t before = out.size();
+        fuse_epilogue(state.fork(), level);
+        if (out.size() > before) pack_bases.insert_or_assign(level, out.back());
+      }
+    }
+    add_read_reuse(out, pack_bases, block, tiles);
     return out;
+  }
+
+  // One packed twin per base state and read-reuse level: every packable input is
+  // cache_read into read_reuse_.scope and computed at the last loop of the level.
+  void add_read_reuse(std::vector<sched::Schedule>& out, std::map<int, sched::Schedule>& bases,
+                      sched::BlockRV block, const std::vector<std::vector<sched::LoopRV>>& tiles) const {
+    if (read_reuse_.levels.empty() || bases.empty()) return;
+    const sched::Schedule& any = bases.begin()->second;
+    std::string block_name = any.block_name(block);
+    std::vector<std::string> inputs = packable_inputs(site_of(any, block_name).block());
+    if (inputs.empty()) return;
+    for (auto& [write_level, base] : bases) {
+      (void)write_level;
+      for (int level : read_reuse_.levels) {
+        if (tiles[level - 1].empty()) continue;
+        sched::Schedule state = base.fork();
+        if (try_transform(state, [&](sched::Schedule& s) {
+              for (const std::string& input : inputs) {
+                int64_t index = read_index_of(site_of(s, block_name).block(), input);
+                sched::BlockRV copy = sched::cache_read(s, block, index, read_reuse_.scope);
+                sched::compute_at(s, copy, tiles[level - 1].back(), true);
+              }
+            }))
+          out.push_back(std::move(state));
+      }
+    }
   }
 
   std::string name_, structure_;
   int64_t max_innermost_;
   WriteReuse reuse_;
+  ReadReuse read_reuse_;
   std::vector<int> s_levels_, r_levels_;
 };
 
-// The CPU default (MetaSchedule's, with the write cache in local scope).
+// The CPU default (MetaSchedule's, with the write cache in local scope), plus
+// packing of the vectorized operand at the outer spatial tile.
 struct CpuMultiLevelTiling : MultiLevelTiling {
-  CpuMultiLevelTiling() : MultiLevelTiling("multi-level-tiling", "SSRSRS", 64, WriteReuse{true, {1, 2}, "local"}) {}
+  CpuMultiLevelTiling()
+      : MultiLevelTiling("multi-level-tiling", "SSRSRS", 64, WriteReuse{true, {1, 2}, "local"},
+                         ReadReuse{{1}, "global"}) {}
 };
 
 const RegisterRule<CpuMultiLevelTiling> kRegister;

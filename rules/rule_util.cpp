@@ -123,6 +123,40 @@ std::optional<std::string> elementwise_consumer(const sched::Schedule& sch, cons
   return consumers[0];
 }
 
+std::vector<std::string> packable_inputs(const BlockNode& b) {
+  std::vector<const VarNode*> spatial_vars;
+  for (const IterVar& iv : b.iter_vars) {
+    int64_t extent;
+    bool unit = is_const_int(iv.dom.extent, &extent) && extent == 1;
+    if (iv.kind == IterKind::Spatial && !unit) spatial_vars.push_back(iv.var.get());
+  }
+  if (spatial_vars.empty()) return {};
+  const VarNode* vector_axis = spatial_vars.back();
+  auto uses = [](const Range& r, const VarNode* v) { return uses_var(r.min, v) || uses_var(r.extent, v); };
+  std::set<const BufferNode*> written;
+  for (const BufferRegion& w : b.writes) written.insert(w.buffer.get());
+  std::set<const BufferNode*> seen;
+  std::vector<std::string> out;
+  for (const BufferRegion& r : b.reads) {
+    if (written.count(r.buffer.get()) || r.region.empty() || !seen.insert(r.buffer.get()).second) continue;
+    const Range& innermost = r.region.back();
+    bool only_vector_axis = uses(innermost, vector_axis);
+    for (const IterVar& iv : b.iter_vars)
+      if (iv.var.get() != vector_axis && uses(innermost, iv.var.get())) only_vector_axis = false;
+    bool reused = std::any_of(spatial_vars.begin(), spatial_vars.end(), [&](const VarNode* v) {
+      return std::none_of(r.region.begin(), r.region.end(), [&](const Range& rg) { return uses(rg, v); });
+    });
+    if (only_vector_axis && reused) out.push_back(r.buffer->name);
+  }
+  return out;
+}
+
+int64_t read_index_of(const BlockNode& b, const std::string& buffer) {
+  for (size_t i = 0; i < b.reads.size(); ++i)
+    if (b.reads[i].buffer->name == buffer) return static_cast<int64_t>(i);
+  return -1;
+}
+
 bool try_transform(sched::Schedule& sch, const std::function<void(sched::Schedule&)>& transform) {
   sched::Schedule copy = sch;
   try {

@@ -48,6 +48,17 @@ std::vector<std::vector<sched::LoopRV>> tile_by_structure(sched::Schedule& sch, 
 // loops (an elementwise epilogue such as bias + gelu).
 std::optional<std::string> elementwise_consumer(const sched::Schedule& sch, const std::string& block_name);
 
+// Inputs worth packing on the CPU (read reuse): names of the buffers the block
+// reads and does not write whose innermost index depends on the block's innermost
+// non-unit spatial iterator and on no other iterator (the axis the innermost tile
+// vectorizes, e.g. matmul's B[k, j]), and that leave some non-unit spatial
+// iterator unused (so a copy is reused across that iterator's tiles). In read
+// order, each once.
+std::vector<std::string> packable_inputs(const ir::BlockNode& block);
+
+// The index of `buffer` in the block's reads; -1 when it does not read it.
+int64_t read_index_of(const ir::BlockNode& block, const std::string& buffer);
+
 // Runs `transform` on a copy; returns false (and leaves `sch` as it was) when the
 // transform throws ScheduleError, true (and `sch` transformed) otherwise.
 bool try_transform(sched::Schedule& sch, const std::function<void(sched::Schedule&)>& transform);

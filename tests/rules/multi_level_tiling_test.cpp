@@ -1,5 +1,7 @@
 // multi-level-tiling on a GEMM: the SSRSRS splits, the reorder, the three write-
-// reuse variants (none, local cache at level 1 and 2) and correct results.
+// reuse variants (none, local cache at level 1 and 2) and correct results. The two
+// packed twins of the cached states (read reuse) that follow them are covered by
+// multi_level_tiling_pack_test.cpp.
 #include "ir/printer.h"
 #include "rule_test_util.h"
 #include "rules/annotations.h"
@@ -17,7 +19,8 @@ const ir::PrimFunc& matmul64() {
 
 TEST(MultiLevelTiling, GemmGetsSSRSRSSplitsAndThreeWriteReuseVariants) {
   auto states = apply_rule("multi-level-tiling", matmul64(), "C");
-  ASSERT_EQ(states.size(), 3u);
+  // none, local cache at 1 and 2, then the same two caches with B packed.
+  ASSERT_EQ(states.size(), 5u);
   for (const auto& s : states) {
     const sched::Trace& t = s.trace();
     EXPECT_EQ(count_kind(t, "sample_perfect_tile"), 3) << t.to_text();
@@ -41,8 +44,9 @@ TEST(MultiLevelTiling, GemmGetsSSRSRSSplitsAndThreeWriteReuseVariants) {
     EXPECT_EQ(site.loops.size(), 10u);
   }
   EXPECT_EQ(count_kind(states[0].trace(), "cache_write"), 0);
-  for (int k : {1, 2}) {
+  for (int k : {1, 2, 3, 4}) {
     const sched::Trace& t = states[k].trace();
+    EXPECT_EQ(count_kind(t, "cache_read"), k >= 3 ? 1 : 0) << t.to_text();
     EXPECT_EQ(count_kind(t, "cache_write"), 1) << t.to_text();
     EXPECT_EQ(count_kind(t, "reverse_compute_at"), 1);
     bool local = false;
@@ -55,9 +59,11 @@ TEST(MultiLevelTiling, GemmGetsSSRSRSSplitsAndThreeWriteReuseVariants) {
 
 TEST(MultiLevelTiling, WriteBackFollowsTheTileLevel) {
   auto states = apply_rule("multi-level-tiling", matmul64(), "C", 3);
-  ASSERT_EQ(states.size(), 3u);
-  for (int level : {1, 2}) {
-    const ir::PrimFunc& f = states[level].func();
+  ASSERT_EQ(states.size(), 5u);
+  // States 1 and 2 cache at levels 1 and 2; their packed twins 3 and 4 too.
+  for (int state : {1, 2, 3, 4}) {
+    int level = state % 2 == 1 ? 1 : 2;
+    const ir::PrimFunc& f = states[state].func();
     // The block writing C (not the cache) is the write-back; its outer loops are
     // the first `level` spatial tile levels (2 loops each), then its own.
     std::string write_back;
@@ -103,10 +109,11 @@ TEST(MultiLevelTiling, OddShapesAndConvTileCorrectly) {
 TEST(MultiLevelTiling, FusesTheElementwiseEpilogueIntoTheTile) {
   ir::Workload w = ir::make_workload("dense_bias_gelu:M=32,N=48,K=16");
   auto states = apply_rule("multi-level-tiling", w.func, "matmul", 5);
-  // none, cache at 1, cache at 2; then the epilogue fused at 1 and 2, without and with the cache.
-  ASSERT_EQ(states.size(), 7u);
+  // none, cache at 1, cache at 2; then the epilogue fused at 1 and 2, without and with the cache;
+  // then the last two with W packed (multi_level_tiling_pack_test.cpp).
+  ASSERT_EQ(states.size(), 9u);
   for (size_t k = 0; k < 3; ++k) EXPECT_EQ(sched::find_block(states[k].func(), "bias_gelu")->loops.size(), 2u);
-  for (size_t k = 3; k < 7; ++k) {
+  for (size_t k = 3; k < 9; ++k) {
     int level = k % 2 == 1 ? 1 : 2;
     auto epilogue = *sched::find_block(states[k].func(), "bias_gelu");
     auto compute = *sched::find_block(states[k].func(), "matmul");
@@ -114,6 +121,7 @@ TEST(MultiLevelTiling, FusesTheElementwiseEpilogueIntoTheTile) {
     for (int i = 0; i < 2 * level; ++i)
       EXPECT_TRUE(epilogue.loops[i].same_as(compute.loops[i])) << states[k].trace().to_text();
     EXPECT_EQ(count_kind(states[k].trace(), "cache_write"), k >= 5 ? 1 : 0);
+    EXPECT_EQ(count_kind(states[k].trace(), "cache_read"), k >= 7 ? 1 : 0);
   }
   expect_states_correct(states, w.func);
 }
