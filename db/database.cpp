@@ -57,18 +57,21 @@ std::optional<int64_t> Database::Impl::workload_id(const std::string& hash) cons
 int64_t Database::Impl::ensure_workload(const WorkloadEntry& w) {
   if (w.hash.empty()) throw UsageError("workload '" + w.name + "' has no hash");
   if (!finite_non_negative(w.flops)) throw UsageError("workload '" + w.name + "' has invalid flops");
-  Statement find(conn, "SELECT id, ir_text FROM workloads WHERE hash = ?1");
-  find.bind_text(1, w.hash);
-  if (find.step()) {
-    if (find.column_text(1) != w.ir_text)
-      logger()->warn("database '{}': workload {} ('{}') is stored with a different IR text; keeping the stored one",
-                     conn.path(), w.hash, w.name);
-    return find.column_int(0);
-  }
-  Statement insert(conn, "INSERT INTO workloads(hash, name, ir_text, flops, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  // Insert-if-absent in one statement: another process may add the same workload
+  // between a lookup and an insert.
+  Statement insert(conn,
+                   "INSERT INTO workloads(hash, name, ir_text, flops, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+                   "ON CONFLICT(hash) DO NOTHING");
   insert.bind_text(1, w.hash).bind_text(2, w.name).bind_text(3, w.ir_text).bind_double(4, w.flops);
   insert.bind_text(5, now_iso8601()).run();
-  return sqlite3_last_insert_rowid(conn.handle());
+  if (sqlite3_changes(conn.handle()) == 1) return sqlite3_last_insert_rowid(conn.handle());
+  Statement find(conn, "SELECT id, ir_text FROM workloads WHERE hash = ?1");
+  find.bind_text(1, w.hash);
+  if (!find.step()) throw InternalError("database '" + conn.path() + "': workload " + w.hash + " vanished");
+  if (find.column_text(1) != w.ir_text)
+    logger()->warn("database '{}': workload {} ('{}') is stored with a different IR text; keeping the stored one",
+                   conn.path(), w.hash, w.name);
+  return find.column_int(0);
 }
 
 Record Database::Impl::read_record(const Statement& s) const {

@@ -9,18 +9,6 @@
 namespace weft::db {
 namespace {
 
-bool has_table(Connection& conn, const char* name) {
-  Statement s(conn, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
-  s.bind_text(1, name);
-  return s.step();
-}
-
-int count_tables(Connection& conn) {
-  Statement s(conn, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
-  s.step();
-  return static_cast<int>(s.column_int(0));
-}
-
 void write_version(Connection& conn, int version) {
   Statement s(conn,
               "INSERT INTO meta(key, value) VALUES ('schema_version', ?1) "
@@ -66,8 +54,12 @@ void check_integrity(Connection& conn) {
 }
 
 int read_schema_version(Connection& conn) {
-  if (!has_table(conn, "meta")) {
-    if (count_tables(conn) == 0) return 0;
+  // One statement, one snapshot: another process may commit the schema between two.
+  Statement tables(conn, "SELECT count(*), count(CASE WHEN name = 'meta' THEN 1 END) FROM sqlite_master "
+                         "WHERE type = 'table'");
+  tables.step();
+  if (tables.column_int(1) == 0) {
+    if (tables.column_int(0) == 0) return 0;
     throw DatabaseError(conn.path(), "is a SQLite database but not a weft tuning database (no meta table)");
   }
   Statement s(conn, "SELECT value FROM meta WHERE key = 'schema_version'");

@@ -29,7 +29,8 @@ void Connection::fail(int rc, const std::string& what) const {
                                    "); it was left unchanged");
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
     throw DatabaseError(path_, what + ": still locked by another process after " +
-                                   std::to_string(kBusyTimeoutMs / 1000) + " s (" + detail + ")");
+                                   std::to_string(kBusyTimeoutMs / 1000) + " s (" + detail + ", SQLite code " +
+                                   std::to_string(rc) + ")");
   throw DatabaseError(path_, what + ": " + detail);
 }
 
