@@ -9,10 +9,9 @@
 // guarded (`if (threadIdx.x < extent)`); each top-level loop nest of the root
 // block is one kernel launch. The IR interpreter runs thread-bound loops as
 // serial loops, which computes the same values (the nested fetch loop only
-// repeats identical copies), so schedules are checked against it.
-// codegen/cuda_threads.h differs on two points today: it rejects a tag bound
-// inside a loop bound to the same tag, and it runs a whole PrimFunc as one kernel
-// (intermediates cannot cross thread blocks).
+// repeats identical copies), so schedules are checked against it. The emitter
+// implements both: codegen/cuda_threads.h (nested same-tag loops) and
+// codegen/cuda_split_kernels.h (one kernel per top-level nest, global scratch).
 #pragma once
 
 #include <cstdint>

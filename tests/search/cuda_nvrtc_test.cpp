@@ -1,12 +1,8 @@
 // Realized samples of the CUDA rules compile with NVRTC for sm_80 and sm_90 and
 // pass the compiled-resource check: cuda-auto-bind (elementwise ops), cuda-cross-
 // thread-reduction and cuda-unroll (row reductions). Skipped without NVRTC.
-//
-// Not here yet, because emit_cuda refuses them (see the report of issue 5 part 3):
-// cuda-multi-level-tiling samples (the cooperative fetch binds threadIdx.x inside
-// the tile's threadIdx.x loop, TVM's way of naming the same thread). Programs of
-// several loop nests (softmax, layernorm) are split into one kernel per nest:
-// cuda_split_samples_test.cpp.
+// cuda-multi-level-tiling samples: cuda_tiling_compile_test.cpp; programs of
+// several loop nests (softmax, layernorm): cuda_split_samples_test.cpp.
 #include "codegen/cuda_emitter.h"
 #include "cuda_test_util.h"
 #include "runtime/nvrtc_builder.h"
