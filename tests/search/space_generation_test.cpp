@@ -35,14 +35,17 @@ Kinds loop_kinds(const ir::PrimFunc& f) {
   return k;
 }
 
-TEST(DesignSpace, GemmHasTheThreeTilingSketches) {
+// No write cache, a local one at tile level 1 or 2, and the last two with B packed
+// (cache_read into global at the outer spatial tile).
+TEST(DesignSpace, GemmHasTheFiveTilingSketches) {
   ir::Workload w = ir::make_workload("matmul:M=64,N=64,K=64");
   std::vector<sched::Trace> space = generate_design_space(w.func, cpu_target());
-  ASSERT_EQ(space.size(), 3u);
+  ASSERT_EQ(space.size(), 5u);
   for (size_t i = 0; i < space.size(); ++i) {
     const sched::Trace& t = space[i];
     EXPECT_EQ(count_kind(t, "sample_perfect_tile"), 3) << t.to_text();
     EXPECT_EQ(count_kind(t, "cache_write"), i == 0 ? 0 : 1) << t.to_text();
+    EXPECT_EQ(count_kind(t, "cache_read"), i >= 3 ? 1 : 0) << t.to_text();
     // Root annotations: parallel extent (sampled), vectorize bytes, unroll (sampled).
     EXPECT_EQ(count_kind(t, "sample_categorical"), 2) << t.to_text();
     EXPECT_EQ(count_kind(t, "annotate"), 4) << t.to_text();  // tiling structure + 3 requests
