@@ -90,7 +90,7 @@ TEST(CudaMeasurer, ChecksAndTimesACorrectKernel) {
   std::atomic<int> calls{0};
   CudaMeasurer m(ir::make_workload(kRelu), quick_config(), unreachable_compiler(calls));
   EXPECT_EQ(m.target().backend, "cuda");
-  auto results = m.measure_binaries({ptx(k::kReluPtx), ptx(k::kWrongReluPtx)});
+  auto results = m.measure_binaries({ptx(k::kReluPtx), ptx(k::wrong_relu_ptx())});
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(results[0].status, MeasureStatus::Ok) << results[0].error;
   EXPECT_GT(results[0].median_us, 0);

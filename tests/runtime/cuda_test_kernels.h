@@ -5,6 +5,8 @@
 // `ptxas -arch=sm_90`.
 #pragma once
 
+#include <string>
+
 namespace weft::runtime::test_kernels {
 
 // Y = max(X, 0), one thread per element of relu:M=4,N=8 (launch 1 x 32).
@@ -129,34 +131,15 @@ DONE:
 }
 )PTX";
 
-// Y = max(X, 0.25): runs, but computes the wrong result.
-inline constexpr const char* kWrongReluPtx = R"PTX(
-.version 7.0
-.target sm_70
-.address_size 64
-
-.visible .entry relu(.param .u64 X, .param .u64 Y)
-{
-  .reg .pred %p;
-  .reg .b32 %r<2>;
-  .reg .f32 %f<3>;
-  .reg .b64 %rd<6>;
-  ld.param.u64 %rd1, [X];
-  ld.param.u64 %rd2, [Y];
-  cvta.to.global.u64 %rd1, %rd1;
-  cvta.to.global.u64 %rd2, %rd2;
-  mov.u32 %r1, %tid.x;
-  setp.ge.u32 %p, %r1, 32;
-  @%p bra DONE;
-  mul.wide.u32 %rd3, %r1, 4;
-  add.s64 %rd4, %rd1, %rd3;
-  ld.global.f32 %f1, [%rd4];
-  max.f32 %f2, %f1, 0f3E800000;
-  add.s64 %rd5, %rd2, %rd3;
-  st.global.f32 [%rd5], %f2;
-DONE:
-  ret;
+// Y = max(X, 0.25): the relu kernel with another floor; runs, but computes the
+// wrong result.
+inline const char* wrong_relu_ptx() {
+  static const std::string text = [] {
+    std::string ptx = kReluPtx;
+    ptx.replace(ptx.find("0f00000000"), 10, "0f3E800000");
+    return ptx;
+  }();
+  return text.c_str();
 }
-)PTX";
 
 }  // namespace weft::runtime::test_kernels
