@@ -176,13 +176,7 @@ void CudaEmitter::declare_allocation(const Buffer& buf) {
       line("__align__(16) " + type + " " + name + "[" + std::to_string(elements) + "];");
       return;
     case StorageKind::Shared: {
-      static_shared_[buf.get()] = bytes;
-      int64_t total = 0;
-      for (const auto& [b, n] : static_shared_) total += (n + 15) / 16 * 16;
-      if (total > kMaxStaticSharedBytes)
-        throw BuildError("function '" + func_->name + "': shared buffers up to '" + buf->name + "' need " +
-                         std::to_string(total) + " bytes of static shared memory, over the limit of " +
-                         std::to_string(kMaxStaticSharedBytes) + " (use scope shared.dyn for more)");
+      reserve_static_shared(*buf, bytes);
       line("__shared__ __align__(16) " + type + " " + name + "[" + std::to_string(elements) + "];");
       return;
     }
@@ -194,6 +188,17 @@ void CudaEmitter::declare_allocation(const Buffer& buf) {
       return;
     }
   }
+}
+
+// Counts `bytes` of static shared memory for `buf` (16-byte aligned) against the limit.
+void CudaEmitter::reserve_static_shared(const BufferNode& buf, int64_t bytes) {
+  static_shared_[&buf] = bytes;
+  int64_t total = 0;
+  for (const auto& [b, n] : static_shared_) total += (n + 15) / 16 * 16;
+  if (total > kMaxStaticSharedBytes)
+    throw BuildError("function '" + func_->name + "': shared buffers up to '" + buf.name + "' need " +
+                     std::to_string(total) + " bytes of static shared memory, over the limit of " +
+                     std::to_string(kMaxStaticSharedBytes) + " (use scope shared.dyn for more)");
 }
 
 // A block-wide array with one 16-byte aligned slice of `slice_bytes` per warp.
@@ -209,13 +214,7 @@ void CudaEmitter::declare_warp_slices(const Buffer& buf, const std::string& name
          std::to_string(it->second) + " + " + warp + " * " + std::to_string(slice_bytes) + ");  // this warp's slice");
     return;
   }
-  static_shared_[buf.get()] = slice_bytes * warps;
-  int64_t total = 0;
-  for (const auto& [b, n] : static_shared_) total += (n + 15) / 16 * 16;
-  if (total > kMaxStaticSharedBytes)
-    throw BuildError("function '" + func_->name + "': shared buffers up to '" + buf->name + "' need " +
-                     std::to_string(total) + " bytes of static shared memory, over the limit of " +
-                     std::to_string(kMaxStaticSharedBytes) + " (use scope shared.dyn for more)");
+  reserve_static_shared(*buf, slice_bytes * warps);
   std::string all = fresh_name(buf->name + "_warps");
   int64_t slice = slice_bytes / dtype_bytes(buf->dtype);
   line("__shared__ __align__(16) " + type + " " + all + "[" + std::to_string(slice * warps) + "];");

@@ -73,6 +73,7 @@ class CudaEmitter : public CppEmitter {
   void barrier_before(const ir::Stmt& s);
   void emit_block_contents(const ir::BlockNode& block);
   void declare_allocation(const ir::Buffer& buffer);
+  void reserve_static_shared(const ir::BufferNode& buffer, int64_t bytes);
   void declare_warp_slices(const ir::Buffer& buffer, const std::string& name, const std::string& type,
                            int64_t slice_bytes);
   void emit_thread_loop(const ir::ForNode& n);
