@@ -126,6 +126,14 @@ std::string CppEmitter::visit(const FloatImmNode& n, const Expr&) { return float
 
 std::string CppEmitter::visit(const BinaryNode& n, const Expr&) {
   std::string a = expr(n.a), b = expr(n.b);
+  // A dividend known to be >= 0 over a positive constant: C's / and % are floor
+  // division, and plain operators let the compiler fold repeated index arithmetic
+  // (the digits of a fused parallel loop in a compacted buffer's index), which the
+  // branches of wrt::floordiv stop.
+  int64_t divisor = 0;
+  if ((n.op == BinaryOp::FloorDiv || n.op == BinaryOp::FloorMod) && n.dtype != DType::i8 &&
+      is_const_int(n.b, &divisor) && divisor > 0 && bound_of(n.a, domains_).min >= 0)
+    return "(" + a + (n.op == BinaryOp::FloorDiv ? " / " : " % ") + b + ")";
   switch (n.op) {
     case BinaryOp::FloorDiv: return "wrt::floordiv(" + a + ", " + b + ")";
     case BinaryOp::FloorMod: return "wrt::floormod(" + a + ", " + b + ")";
