@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include "codegen/compact_buffers.h"
+#include "codegen/cpp_emitter.h"
 #include "ir/printer.h"
 #include "rule_test_util.h"
 #include "rules/rule_util.h"
@@ -187,6 +189,44 @@ TEST(MultiLevelTilingPack, RealizedPackedSamplesVectorizeTheCopyAndRunCorrectly)
   }
   EXPECT_EQ(compiled, 8);
   EXPECT_GT(vectorized, 0);
+}
+
+// What makes the packed sketch fast, on a GEMM sample like the hand-written
+// schedule (examples/schedules/matmul_1024.sched: 4 x 16 register tile, the whole
+// k loop inside, B packed per column tile): after the postprocessors fuse i0 and j0
+// into one parallel loop, compaction makes B_global a K x 16 panel and C_local a
+// 4 x 16 tile inside it, and the emitted C++ indexes them with plain / and % of
+// the fused loop (which GCC folds), not with wrt::floordiv's branches.
+TEST(MultiLevelTilingPack, HandScheduleShapeCompactsToAPanelInsideTheParallelLoop) {
+  ir::Workload w = ir::make_workload("matmul:M=64,N=64,K=64");
+  std::vector<sched::Trace> space = search::generate_design_space(w.func, cpu_target(2), 1);
+  ASSERT_EQ(space.size(), 5u);
+  // The packed twin of the level-2 write cache, with the hand schedule's tiles.
+  std::string text = space[4].to_text();
+  auto set_decision = [&](const std::string& loop, const std::string& tiles) {
+    std::string key = "sample_perfect_tile(" + loop + ",";
+    size_t at = text.find(key);
+    ASSERT_NE(at, std::string::npos) << text;
+    size_t open = text.find("-> [", at), close = text.find(']', open);
+    text.replace(open + 4, close - open - 4, tiles);
+  };
+  set_decision("l1", "2, 8, 1, 4");
+  set_decision("l2", "4, 1, 1, 16");
+  set_decision("l3", "64, 1");
+  sched::Schedule s = search::realize(sched::Trace::parse_text(text), w.func, cpu_target(2));
+  ir::PrimFunc compacted = codegen::compact_buffers(s.func());
+  std::string ir_text = ir::to_text(compacted);
+  EXPECT_NE(ir_text.find("alloc B_global: f32[64, 16]"), std::string::npos) << ir_text;
+  EXPECT_NE(ir_text.find("alloc C_local: f32[4, 16] local"), std::string::npos) << ir_text;
+  EXPECT_LT(ir_text.find(") parallel {"), ir_text.find("alloc B_global")) << ir_text;
+  EXPECT_NE(ir_text.find("i_0_j_0_fused"), std::string::npos) << ir_text;
+  std::string cpp = codegen::emit_cpp(s.func(), "packed_gemm");
+  EXPECT_EQ(cpp.find("wrt::floordiv"), std::string::npos) << cpp;
+  EXPECT_EQ(cpp.find("wrt::floormod"), std::string::npos) << cpp;
+  EXPECT_TRUE(sched::testing::same_results(w.func, s.func()));
+  runtime::EvalOptions options;
+  options.runner.repeats = 1;
+  EXPECT_EQ(runtime::evaluate_cpu(w, s.func(), options).check, "pass");
 }
 
 }  // namespace
