@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "runtime/measure_worker.h"
+#include "runtime/openmp_fork.h"
 #include "runtime/output_check.h"
 #include "runtime/reference.h"
 #include "support/error.h"
@@ -43,7 +44,9 @@ void build_one(const CpuBuilder& builder, const ir::PrimFunc& candidate, std::op
 CpuMeasurer::CpuMeasurer(ir::Workload workload, MeasureConfig config)
     : workload_(std::move(workload)),
       config_(std::move(config)),
-      inputs_(random_arguments(workload_.func, config_.input_seed)) {}
+      inputs_(random_arguments(workload_.func, config_.input_seed)) {
+  keep_parent_openmp_serial();  // before the caller's XGBoost can start a pool (openmp_fork.h)
+}
 
 std::string CpuMeasurer::reference_kind() const {
   return workload_.flops <= config_.interpreter_max_flops ? "interpreter" : "compiled unscheduled program";

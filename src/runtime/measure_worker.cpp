@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/openmp_fork.h"
 #include "runtime/output_check.h"
 #include "support/error.h"
 
@@ -137,6 +138,7 @@ Worker start_process(const std::function<void(int result_fd)>& body) {
   }
   if (pid == 0) {
     close(fds[0]);
+    restore_openmp_in_child();
     // An exception must not unwind into the forked copy of the caller.
     try {
       body(fds[1]);
