@@ -21,7 +21,8 @@ RESULTS=$OUT/results.jsonl
 note() { echo "[$(date -u +%FT%TZ)] $*" | tee -a "$OUT/run.log"; }
 
 [ -x "$PACK/bin/weft" ] || { echo "run.sh: $PACK/bin/weft is missing: run bench/gpu/pack.sh here and carry .gpu" >&2; exit 2; }
-nvidia-smi -L | tee -a "$OUT/run.log"
+nvidia-smi -L 2>&1 | tee -a "$OUT/run.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "run.sh: no GPU here (nvidia-smi failed); run it on the GPU machine" >&2; exit 2; }
 
 # 1. GPU correctness: every Cuda* test; none may be skipped on this machine.
 status=0
