@@ -1,6 +1,5 @@
 #include "runtime/cuda_device.h"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -16,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "runtime/cuda_driver.h"
+#include "runtime/measure_worker.h"
 
 namespace weft::runtime {
 namespace {
@@ -88,19 +88,9 @@ struct ChildReply {
 };
 
 ChildReply run_probe(double timeout_s) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) throw RuntimeError(std::string("cannot create a pipe: ") + std::strerror(errno));
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    throw RuntimeError(std::string("cannot fork to probe the GPU: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    close(fds[0]);
-    probe_child(fds[1]);
-  }
-  close(fds[1]);
+  worker::Worker child = worker::start_process([](int fd) { probe_child(fd); });
+  const pid_t pid = child.pid;
+  const int fd = child.fd;
   using Clock = std::chrono::steady_clock;
   auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_s));
   ChildReply reply;
@@ -112,16 +102,16 @@ ChildReply run_probe(double timeout_s) {
       kill(pid, SIGKILL);
       break;
     }
-    pollfd pfd{fds[0], POLLIN, 0};
+    pollfd pfd{fd, POLLIN, 0};
     int ready = poll(&pfd, 1, static_cast<int>(left));
     if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) continue;  // the deadline check above ends it
-    ssize_t n = read(fds[0], buf, sizeof buf);
+    ssize_t n = read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     reply.text.append(buf, static_cast<size_t>(n));
   }
-  close(fds[0]);
+  close(fd);
   while (waitpid(pid, &reply.wait_status, 0) < 0 && errno == EINTR) {
   }
   return reply;
