@@ -51,15 +51,7 @@ class MutateThreadBinding : public Mutator {
       if (trace.instructions()[i].outputs.size() == 1 && candidate_count(trace.instructions()[i]) > 1 &&
           is_thread_extent(trace, i))
         sites.push_back(i);
-    if (sites.empty()) return std::nullopt;
-    size_t index = pick(sites, rng);
-    const sched::Instruction& inst = trace.instructions()[index];
-    int64_t n = static_cast<int64_t>(candidate_count(inst));
-    const auto* current = std::get_if<int64_t>(&inst.decision->value);
-    int64_t now = current ? *current : -1;
-    int64_t next = rng.uniform_int(0, n - 2);
-    if (now >= 0 && next >= now) ++next;
-    return trace.with_decision(index, Arg(next));
+    return redraw_categorical(trace, sites, rng);
   }
 };
 

@@ -48,4 +48,16 @@ size_t candidate_count(const sched::Instruction& inst) {
   return 0;
 }
 
+std::optional<sched::Trace> redraw_categorical(const sched::Trace& trace, const std::vector<size_t>& sites, Rng& rng) {
+  if (sites.empty()) return std::nullopt;
+  size_t index = pick(sites, rng);
+  const sched::Instruction& inst = trace.instructions()[index];
+  int64_t n = static_cast<int64_t>(candidate_count(inst));
+  const auto* current = std::get_if<int64_t>(&inst.decision->value);
+  int64_t now = current ? *current : -1;
+  int64_t next = rng.uniform_int(0, n - 2);
+  if (now >= 0 && next >= now) ++next;  // skip the current choice
+  return trace.with_decision(index, sched::Arg(next));
+}
+
 }  // namespace weft::search

@@ -18,6 +18,10 @@ std::vector<size_t> decided_instructions(const sched::Trace& trace, const std::s
 std::vector<size_t> categoricals_annotating(const sched::Trace& trace, const std::string& key);
 // How many candidates a sample_categorical instruction chooses from (0 if none).
 size_t candidate_count(const sched::Instruction& inst);
+// One of `sites` (sample_categorical instructions with more than one candidate),
+// drawn uniformly, given another of its candidates, drawn uniformly; nullopt when
+// `sites` is empty.
+std::optional<sched::Trace> redraw_categorical(const sched::Trace& trace, const std::vector<size_t>& sites, Rng& rng);
 // The integer list of a decision; nullopt if it is not one.
 std::optional<std::vector<int64_t>> int_list(const sched::Arg& arg);
 // A uniformly drawn element of a non-empty vector.
