@@ -11,8 +11,6 @@
 
 #include "cli/command.h"
 #include "cli/graph_target.h"
-#include "frontend/model_zoo.h"
-#include "graph/autodiff.h"
 #include "graph/graph_dot.h"
 #include "graph/graph_json.h"
 #include "graph/passes/graph_stats.h"
@@ -21,10 +19,7 @@
 namespace weft::cli {
 namespace {
 
-struct GraphArgs {
-  std::string target;
-  bool train = false;
-  std::string passes;  // empty: EVT's pipeline; "none": no passes
+struct GraphArgs : GraphTargetArgs {
   std::string dot, save;
 };
 
@@ -75,17 +70,12 @@ void print_text(const std::string& target, bool train, const graph::OptimisedGra
 const RegisterCommand kGraph([](CLI::App& app, const GlobalOptions& global, int& exit_code) {
   auto* cmd = app.add_subcommand("graph", "Show a model's graph before and after the graph passes (EVT)");
   auto args = std::make_shared<GraphArgs>();
-  cmd->add_option("model", args->target, "Model spec (e.g. bert-large:tiny) or graph JSON file")->required();
-  cmd->add_flag("--train", args->train, "Use the training graph (forward + backward)");
-  cmd->add_option("--passes", args->passes, "Comma-separated passes, or 'none' (default: EVT's pipeline)");
+  add_graph_target_options(*cmd, *args);
   cmd->add_option("--dot", args->dot, "Write the optimised graph as Graphviz DOT to this file");
   cmd->add_option("--save", args->save, "Write the optimised graph as graph JSON to this file");
   cmd->callback([&global, &exit_code, args] {
-    graph::Graph g = load_graph_target(args->target);
-    if (args->train) g = graph::build_training_graph(g);
-    std::vector<std::string> passes = args->passes.empty()   ? graph::default_pipeline(args->train)
-                                      : args->passes == "none" ? std::vector<std::string>{}
-                                                               : graph::parse_pass_list(args->passes);
+    graph::Graph g = load_graph_target(*args);
+    std::vector<std::string> passes = selected_passes(*args);
     graph::OptimisedGraph r = graph::optimise_graph(g, passes);
     if (!args->dot.empty()) write_file(args->dot, graph::graph_to_dot(r.graph));
     if (!args->save.empty()) graph::save_graph_json(r.graph, args->save);

@@ -10,7 +10,6 @@
 
 #include "cli/command.h"
 #include "cli/graph_target.h"
-#include "graph/autodiff.h"
 #include "graph/passes/pass.h"
 #include "partition/boundary.h"
 #include "partition/partition.h"
@@ -21,10 +20,7 @@
 namespace weft::cli {
 namespace {
 
-struct PartitionArgs {
-  std::string target;
-  bool train = false;
-  std::string passes;  // empty: EVT's pipeline; "none": no passes
+struct PartitionArgs : GraphTargetArgs {
   std::string dot, save;
   double time_limit_s = 5;
   size_t max_ilp_nodes = 32;
@@ -103,9 +99,7 @@ void print_text(const PartitionArgs& args, const graph::Graph& g, const std::vec
 const RegisterCommand kPartition([](CLI::App& app, const GlobalOptions& global, int& exit_code) {
   auto* cmd = app.add_subcommand("partition", "Partition a model's graph into kernels (EVT's ILP partitioner)");
   auto args = std::make_shared<PartitionArgs>();
-  cmd->add_option("model", args->target, "Model spec (e.g. bert-large:tiny) or graph JSON file")->required();
-  cmd->add_flag("--train", args->train, "Use the training graph (forward + backward)");
-  cmd->add_option("--passes", args->passes, "Comma-separated graph passes, or 'none' (default: EVT's pipeline)");
+  add_graph_target_options(*cmd, *args);
   cmd->add_option("--dot", args->dot, "Write the partition as Graphviz DOT (kernels coloured) to this file");
   cmd->add_option("--save", args->save, "Write the kernels (node names, task hash) as JSON to this file");
   cmd->add_option("--time-limit", args->time_limit_s, "GLPK time limit per component in seconds")
@@ -115,11 +109,8 @@ const RegisterCommand kPartition([](CLI::App& app, const GlobalOptions& global, 
                   "Larger components are cut into windows of this many nodes (0: no limit)")
       ->default_val(32);
   cmd->callback([&global, &exit_code, args] {
-    graph::Graph g = load_graph_target(args->target);
-    if (args->train) g = graph::build_training_graph(g);
-    std::vector<std::string> passes = args->passes.empty()   ? graph::default_pipeline(args->train)
-                                      : args->passes == "none" ? std::vector<std::string>{}
-                                                               : graph::parse_pass_list(args->passes);
+    graph::Graph g = load_graph_target(*args);
+    std::vector<std::string> passes = selected_passes(*args);
     g = graph::run_passes(g, passes);
     partition::PartitionOptions options;
     options.ilp.time_limit_s = args->time_limit_s;
