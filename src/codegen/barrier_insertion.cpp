@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "codegen/software_pipeline.h"
 #include "ir/expr_order.h"
 #include "ir/functor.h"
 #include "ir/printer.h"
@@ -282,6 +283,13 @@ class Planner {
     if (const auto* n = s.as<SeqStmtNode>()) {
       for (const Stmt& c : n->seq) scan(c, pending);
     } else if (const auto* n = s.as<ForNode>()) {
+      if (n->annotations.count(kAsyncWaitGroupKey)) {
+        // A software pipeline's wait scope: the barrier after its cp.async wait
+        // publishes the stage it reads, whatever the accesses before it.
+        ++epoch_;
+        plan_.before.insert(s.get());
+        pending.clear();
+      }
       Pending head;
       collect_expr(n->extent, head);
       if (conflicts(pending, head)) barrier_before(s, pending, head);

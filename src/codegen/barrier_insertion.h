@@ -17,6 +17,9 @@
 // is taken whole: the barrier goes before it, and when it needs one inside,
 // BuildError names it.
 //
+// A software pipeline's wait scope (software_pipeline.h) always gets a barrier
+// before it: the emitter puts its `cp.async.wait_group` there.
+//
 // Two accesses need no barrier when both run where every launched threadIdx axis
 // is bound and their indices are the same expression (variables by identity,
 // block iterators replaced by their bindings, loops bound to one axis identified)

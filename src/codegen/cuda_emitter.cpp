@@ -7,6 +7,7 @@
 #include "codegen/cuda_split_kernels.h"
 #include "codegen/cuda_tensorcore.h"
 #include "codegen/cuda_vector_copy.h"
+#include "codegen/software_pipeline.h"
 #include "codegen/unroll_budget.h"
 #include "ir/functor.h"
 #include "support/error.h"
@@ -35,7 +36,10 @@ CudaEmitter::CudaEmitter(const PrimFunc& func)
 }
 
 void CudaEmitter::barrier_line() {
-  if (async_copies_) line("wtc::cp_async_wait_all();  // the cp.async copies issued so far have landed");
+  if (async_copies_ && pipeline_loops_ > 0)
+    line("// no cp.async wait: the copies in flight fill other pipeline stages");
+  else if (async_copies_)
+    line("wtc::cp_async_wait_all();  // the cp.async copies issued so far have landed");
   line("__syncthreads();");
 }
 
@@ -53,7 +57,21 @@ void CudaEmitter::emit_async_copy(const ForNode& n) {
                      "' is annotated async_copy but does not copy 16 bytes from a parameter ('" + src->name +
                      "') to shared memory ('" + dst->name + "')");
   emit_vector_copy(*this, n, true);
-  line("wtc::cp_async_commit();");
+  if (commit_scopes_ == 0) line("wtc::cp_async_commit();");
+}
+
+// A software pipeline's fetch (software_pipeline.h): the copies of one iteration
+// form one cp.async group, committed even when the fetch is skipped.
+void CudaEmitter::emit_commit_scope(const ForNode& n) {
+  std::string extent = expr(n.extent);
+  std::string v = bind_var(n.loop_var);
+  line("#pragma unroll");
+  open("for (int64_t " + v + " = 0; " + v + " < " + extent + "; ++" + v + ")");
+  ++commit_scopes_;
+  stmt(n.body);
+  --commit_scopes_;
+  line("wtc::cp_async_commit();  // one group per pipeline stage (empty when nothing was fetched)");
+  close();
 }
 
 // Whether the plan puts a barrier before some statement inside `body`.
@@ -74,7 +92,21 @@ static bool barrier_inside(const BarrierPlan& plan, const Stmt& body) {
 }
 
 void CudaEmitter::barrier_before(const Stmt& s) {
-  if (barriers_.before.count(s.get())) barrier_line();
+  bool planned = barriers_.before.count(s.get()) != 0;
+  const auto* loop = s.as<ForNode>();
+  int64_t groups = loop ? loop_annotation_int(*loop, kAsyncWaitGroupKey) : -1;
+  if (groups < 0) {
+    if (planned) barrier_line();
+    return;
+  }
+  // A pipeline's wait: the stage about to be read has landed, at most `groups`
+  // later ones are in flight; the barrier makes it visible to every warp.
+  if (!planned && layout_.launch.threads_per_block() > 1)
+    throw BuildError("function '" + func_->name + "': the wait of loop '" + loop->loop_var->name +
+                     "' needs a barrier, but threads diverge there");
+  line("asm volatile(\"cp.async.wait_group " + std::to_string(groups) + ";\" : : : \"memory\");  // stage " +
+       "ready, " + std::to_string(groups) + " later group(s) may still be in flight");
+  if (planned) line("__syncthreads();");
 }
 
 // ---- loops ----------------------------------------------------------------------------
@@ -109,6 +141,21 @@ void CudaEmitter::visit(const ForNode& n, const Stmt& s) {
   if (n.annotations.count(kAsyncCopyKey) && n.for_kind != ForKind::Vectorized)
     throw BuildError("function '" + func_->name + "': loop '" + n.loop_var->name +
                      "' is annotated async_copy but is not vectorized (annotate the 16-byte vectorized copy loop)");
+  if (loop_annotation_int(n, kSoftwarePipelineDepthKey) != -1 && loop_annotation_int(n, kSoftwarePipelineDepthKey) != 1)
+    throw BuildError("function '" + func_->name + "': loop '" + n.loop_var->name + "' asks for a software pipeline, "
+                     "which emit_cuda lowers first (codegen/software_pipeline.h); this emitter got it unlowered");
+  if (n.annotations.count(kAsyncCommitGroupKey)) {
+    emit_commit_scope(n);
+    return;
+  }
+  if (n.annotations.count(kAsyncPipelineStagesKey)) {
+    line("// software pipeline of " + std::to_string(loop_annotation_int(n, kAsyncPipelineStagesKey)) +
+         " stages (cp.async)");
+    ++pipeline_loops_;
+    emit_serial_loop(n, const_trip && unrolled_.count(&n) ? "#pragma unroll" : "");
+    --pipeline_loops_;
+    return;
+  }
   switch (n.for_kind) {
     case ForKind::ThreadBinding:
       if (is_block_tag(n.thread_tag) || is_thread_tag(n.thread_tag)) {
@@ -333,7 +380,8 @@ CudaKernel emit_cuda(const PrimFunc& func, const std::string& symbol) {
   if (!func) throw UsageError("emit_cuda: null function");
   check_symbol_name(symbol);
   // One kernel per top-level nest bound to its own grid (cuda_split_kernels.h).
-  return emit_split_kernels(split_kernels(compact_buffers(func)), symbol);
+  // Pipelining stages the compacted per-iteration tiles (software_pipeline.h).
+  return emit_split_kernels(split_kernels(software_pipeline(compact_buffers(func))), symbol);
 }
 
 }  // namespace weft::codegen

@@ -20,7 +20,8 @@
 //     provably aligned run of elements (cuda_vector_copy.h), else an unrolled
 //     scalar loop with a comment saying why.
 //   - block predicates (non-divisible tiles) and `if`s -> `if`.
-//   - tensor-core intrinsic blocks, fragments and cp.async: cuda_tensorcore.h.
+//   - tensor-core intrinsic blocks, fragments and cp.async: cuda_tensorcore.h;
+//     multi-stage cp.async pipelines: software_pipeline.h (run after compaction).
 #pragma once
 
 #include <map>
@@ -79,11 +80,17 @@ class CudaEmitter : public CppEmitter {
   void emit_thread_loop(const ir::ForNode& n);
   void emit_serial_loop(const ir::ForNode& n, const std::string& pragma);
 
-  void barrier_line();  // `__syncthreads();`, after waiting for cp.async copies when the kernel issues them
+  // `__syncthreads();`, after waiting for the cp.async copies when the kernel issues
+  // them, except inside a software pipeline (software_pipeline.h), whose wait scopes
+  // wait for their own stage.
+  void barrier_line();
   void emit_async_copy(const ir::ForNode& n);
+  void emit_commit_scope(const ir::ForNode& n);
 
   ir::PrimFunc func_;
   bool async_copies_ = false;  // some loop is annotated async_copy
+  int pipeline_loops_ = 0;     // enclosing software-pipelined loops
+  int commit_scopes_ = 0;      // enclosing commit scopes: copies are committed per stage
   ThreadLayout layout_;
   StoragePlan storage_;
   BarrierPlan barriers_;
