@@ -2,8 +2,8 @@
 // mma.sync m16n8k16 intrinsics. An f16/bf16 GEMM block accumulating in f32 whose
 // extents are multiples of the intrinsic tiles (rules/cuda_tensor_core_util.h)
 // becomes two tensor-core sketches: the plain one, and one whose shared-memory
-// fetches are cp.async copies (single-stage: multi-stage pipelining of the outer
-// reduction loop is not implemented yet).
+// fetches are cp.async copies with a sampled software-pipeline depth of the outer
+// reduction loop k0 (1, 2 or 3 stages; codegen/software_pipeline.h lowers it).
 // The unchanged state is returned too, so cuda-multi-level-tiling adds its
 // SIMT sketch of the same block, as MetaSchedule does. Other blocks are left alone.
 #include "rules/cuda_tensor_core_util.h"
@@ -18,7 +18,8 @@ class CudaTensorCoreTiling : public ScheduleRule {
   std::string name() const override { return "cuda-tensor-core-tiling"; }
   std::string description() const override {
     return "tile f16/bf16 GEMMs (f32 accumulation, tile-divisible extents) for mma.sync m16n8k16: blocks and warps "
-           "sampled, shared tiles (plain or cp.async) and ldmatrix fragments; keeps the SIMT state too";
+           "sampled, shared tiles (plain, or cp.async pipelined 1-3 deep) and ldmatrix fragments; keeps the SIMT state "
+           "too";
   }
 
   std::vector<sched::Schedule> apply(const sched::Schedule& sch, const std::string& block_name,

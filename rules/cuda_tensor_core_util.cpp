@@ -1,5 +1,7 @@
 #include "rules/cuda_tensor_core_util.h"
 
+#include <algorithm>
+
 #include "rules/rule_util.h"
 #include "schedule/error.h"
 #include "schedule/primitives_annotate.h"
@@ -165,6 +167,21 @@ void schedule_tensor_core_gemm(sched::Schedule& s, const std::string& block_name
 
   spread_copy_over_lanes(s, a_shared, d.async_copy);
   spread_copy_over_lanes(s, b_shared, d.async_copy);
+  if (d.async_copy) {
+    // The fetches of later k0 steps overlap the mma of this one (TVM's
+    // software_pipeline_stage/order, reduced to a depth).
+    std::optional<int64_t> choice;
+    if (d.pipeline_depth) {
+      auto at = std::find(kPipelineDepths.begin(), kPipelineDepths.end(), *d.pipeline_depth);
+      if (at == kPipelineDepths.end())
+        throw sched::ScheduleError("cuda-tensor-core-tiling: pipeline depth " + std::to_string(*d.pipeline_depth) +
+                                   " is not one of 1, 2, 3");
+      choice = at - kPipelineDepths.begin();
+    }
+    std::vector<double> uniform(kPipelineDepths.size(), 1.0 / static_cast<double>(kPipelineDepths.size()));
+    sched::ExprRV depth = sched::sample_categorical(s, kPipelineDepths, uniform, choice);
+    sched::annotate(s, sched::RV{sched::RVKind::Loop, k0.id}, "software_pipeline_depth", sched::Arg(depth));
+  }
 
   // A fragment: [rows / 16] x 16 x 16 tiles, one ldmatrix.x4 each.
   std::vector<sched::LoopRV> fa = sched::get_loops(s, a_frag);

@@ -10,7 +10,8 @@
 // schedule_tensor_core_gemm builds the schedule (loops outermost first):
 //   lead... -> blockIdx.z (fused), i0 -> blockIdx.y, j0 -> blockIdx.x,
 //   fuse(i1, j1) -> threadIdx.y (the warps; the lanes are threadIdx.x),
-//   k0 (shared-memory stage; single-stage cp.async when async_copy),
+//   k0 (shared-memory stage; with async_copy, cp.async fetches and a sampled
+//       software_pipeline_depth annotation: 1, 2 or 3 stages),
 //   k1 (fragment stage), fuse(i2, j2, j3) (the warp's 16 x 16 tiles, unrolled),
 //   then the mma m16n8k16 tile i3 (16) x j4 (8) x k2 (16), tensorized.
 // Tile counts (in units of 16): i = [bm, wm, tm] with the block tile bm'=wm*tm <= 8
@@ -53,7 +54,15 @@ struct TensorCoreDecisions {
   std::optional<std::vector<int64_t>> n_block, n_warp;  // [bn, rest], [wn, tn]
   std::optional<std::vector<int64_t>> k_split;          // [k0, k1]
   bool async_copy = false;
+  // With async_copy: the software-pipeline depth of k0, one of kPipelineDepths
+  // (sampled when nullopt).
+  std::optional<int64_t> pipeline_depth;
 };
+
+// Depths sampled for k0 with cp.async fetches: 1 is single-stage; deeper
+// pipelines multiply the shared tiles (codegen/software_pipeline.h), and samples
+// over the 48 KiB of static shared memory are rejected by verify-gpu-code.
+inline const std::vector<int64_t> kPipelineDepths = {1, 2, 3};
 
 // Applies the structure above to `block_name` (which tensor_core_gemm accepted) and
 // fuses `epilogue` when given. ScheduleError from the primitives when it cannot.

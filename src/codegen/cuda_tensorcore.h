@@ -42,9 +42,12 @@
 // `cp.async.commit_group`; anything else so annotated is a BuildError. In a kernel
 // with such copies every `__syncthreads()` is preceded by `cp.async.wait_group 0`,
 // so a barrier that publishes a shared tile also waits for the copies that fill
-// it. This is the single-stage form: the copies of one k step overlap each other
-// and the address arithmetic, not yet the mma of the previous step (multi-stage
-// pipelining with software_pipeline_stage annotations is not implemented).
+// it. That is the single-stage form: the copies of one k step overlap each other
+// and the address arithmetic, not the mma. A k loop annotated
+// `software_pipeline_depth = N` is the multi-stage form (software_pipeline.h):
+// N stages of each shared tile, one commit group per stage instead of per copy,
+// `cp.async.wait_group N-1` before the barrier that publishes a stage, and no
+// wait at the other barriers of the loop, so N-1 fetches overlap each mma step.
 // A thread reading back its own cp.async data without a barrier in between would
 // need a wait the barrier pass does not place; cooperative fetches read by other
 // lanes (ldmatrix) always get one.
