@@ -191,6 +191,19 @@ class Planner {
     return out;
   }
 
+  // Whether `s` holds a software pipeline's wait scope (which needs its barrier).
+  static bool has_wait_scope(const Stmt& s) {
+    struct Finder : IRVisitor {
+      bool found = false;
+      void visit(const ForNode& n, const Stmt& st) override {
+        found |= n.annotations.count(kAsyncWaitGroupKey) != 0;
+        IRVisitor::visit(n, st);
+      }
+    } finder;
+    finder.visit_stmt(s);
+    return finder.found;
+  }
+
   bool conflicts(const Pending& pending, const Pending& next) const {
     for (const Access& a : pending)
       for (const Access& b : next)
@@ -302,7 +315,7 @@ class Planner {
         enter_once(s, pending);
         scan(n->body, pending);
         leave();
-      } else if (Pending inner = accesses_of(n->body); !self_conflicting(inner)) {
+      } else if (Pending inner = accesses_of(n->body); !self_conflicting(inner) && !has_wait_scope(n->body)) {
         // No two accesses of the loop conflict, in one iteration or across
         // iterations: one barrier before the loop serves all of it (a cooperative
         // fetch's serial loop, a compute loop that only reads shared tiles).

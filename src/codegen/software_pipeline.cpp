@@ -77,7 +77,8 @@ void shift_storage_align(Annotations& annotations, const std::string& buffer, co
 }
 
 // Prepends `slot` to every index and region of the staged buffers and swaps in
-// their staged versions (allocations and storage_align axes included).
+// their staged versions (storage_align axes included; the allocations are the
+// hoisted blocks', rebuilt by the pipeliner).
 class StageRewriter : public IRMutator {
  public:
   StageRewriter(const std::map<const BufferNode*, Buffer>& staged, Expr slot)
@@ -102,18 +103,12 @@ class StageRewriter : public IRMutator {
       return out;
     };
     std::vector<BufferRegion> reads = regions(b.reads), writes = regions(b.writes);
-    std::vector<Buffer> allocs;
-    for (const Buffer& a : b.alloc_buffers) {
-      auto it = staged_.find(a.get());
-      allocs.push_back(it == staged_.end() ? a : it->second);
-      changed |= it != staged_.end();
-    }
     Annotations annotations = b.annotations;
     for (const auto& [node, buffer] : staged_) shift_storage_align(annotations, buffer->name, b.name, &changed);
     Stmt init = mutate(b.init), body = mutate(b.body);
     changed |= !init.same_as(b.init) || !body.same_as(b.body);
     if (!changed) return block;
-    return make_block(b.name, ivs, reads, writes, body, init, allocs, annotations);
+    return make_block(b.name, ivs, reads, writes, body, init, b.alloc_buffers, annotations);
   }
 
  protected:

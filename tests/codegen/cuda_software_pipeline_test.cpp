@@ -176,6 +176,23 @@ TEST(CudaSoftwarePipeline, CompilesForSm80AndSm90WithoutSpills) {
     }
 }
 
+TEST(CudaSoftwarePipeline, PaddedTilesKeepTheirPaddingPerStage) {
+  // Rows of A_shared padded from 32 to 40 halves (storage_align on axis 0): the
+  // stage dimension comes first, so the padded axis becomes axis 1.
+  TensorCoreTiles t = small_tiles();
+  PrimFunc f = scheduled(tensor_core_spec(t), tensor_core_trace(t) + "storage_align(b17, 0, 0, 32, 8)\n" +
+                                                  depth_request(2));
+  PrimFunc piped = codegen::software_pipeline(codegen::compact_buffers(f));
+  EXPECT_TRUE(contains(to_text(piped), "storage_align_A_shared=\"1,32,8\"")) << to_text(piped);
+  EXPECT_TRUE(bitwise_equal(interpreted(codegen::compact_buffers(f))[2], interpreted(piped)[2]));
+  const std::string src = codegen::emit_cuda(f, "k").source;
+  // Four warps of two stages of 32 rows of 40 halves.
+  EXPECT_TRUE(contains(src, "__half t_A_shared_warps[" + std::to_string(4 * 2 * 32 * 40) + "];")) << src;
+  if (!runtime::nvrtc_available()) return;
+  runtime::CudaBinary bin = runtime::build_cuda(codegen::emit_cuda(f, "k"), "sm_80");
+  EXPECT_EQ(bin.resources.spill_stores, 0) << bin.log;
+}
+
 TEST(CudaSoftwarePipeline, DepthOneOrOneStepStaysSingleStage) {
   TensorCoreTiles t = small_tiles();
   const std::string single = codegen::emit_cuda(scheduled(tensor_core_spec(t), tensor_core_trace(t)), "k").source;

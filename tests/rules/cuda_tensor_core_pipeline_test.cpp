@@ -150,6 +150,8 @@ TEST(CudaTensorCorePipeline, RealizedSamplesOfEveryDepthCompileAndReplay) {
     if (depth > 1 && compiled[depth] >= 2) continue;
     SCOPED_TRACE("seed " + std::to_string(seed) + " depth " + std::to_string(depth) + "\n" + sample->trace().to_text());
     EXPECT_TRUE(sched::testing::same_results(f, sample->func()));
+    if (depth > 1)
+      EXPECT_TRUE(sched::testing::same_results(f, codegen::software_pipeline(codegen::compact_buffers(sample->func()))));
     sched::testing::expect_replays(*sample, f);
     codegen::CudaKernel k = codegen::emit_cuda(sample->func(), "tc_pipe_sample");
     // K0 = 1 leaves even a deeper request single-stage.
