@@ -42,26 +42,42 @@ int64_t range_size(const Interval& i) { return i.is_bounded() ? i.max - i.min + 
 // The region one site covers while the loops from `depth` inward run (and the
 // variables of `also_relaxed` range over their domains).
 BufferRegion site_region(const Buffer& buffer, const AccessSite& site, size_t depth, const VarDomains& outer,
-                         const VarDomains& also_relaxed = {}) {
+                         const VarDomains& also_relaxed = {}, bool clamp = true) {
   BufferRegion point{buffer, {}};
   for (const Expr& i : site.indices) point.region.push_back({i, int_imm(1, i.dtype())});
   VarDomains relaxed = loops_of(site.loops, depth, site.loops.size()).domains;
   relaxed.insert(also_relaxed.begin(), also_relaxed.end());
-  return relax_region(point, relaxed, outer);
+  return relax_region(point, relaxed, outer, clamp);
+}
+
+BufferRegion union_of_sites(const BufferUse& use, size_t depth, const Loops& outer, const VarDomains& also_relaxed,
+                            bool clamp) {
+  BufferRegion all;
+  for (const AccessSite& s : use.sites) {
+    BufferRegion r = site_region(use.buffer, s, depth, outer.domains, also_relaxed, clamp);
+    all = all.buffer ? region_union(all, r, outer.domains) : r;
+  }
+  return all;
 }
 
 // The region one instance of the allocation at `depth` touches, with constant
 // extents. A dimension that cannot be bounded keeps the whole buffer extent.
 Box instance_box(const BufferUse& use, size_t depth, const Loops& outer, const VarDomains& also_relaxed = {}) {
-  BufferRegion all;
-  for (const AccessSite& s : use.sites) {
-    BufferRegion r = site_region(use.buffer, s, depth, outer.domains, also_relaxed);
-    all = all.buffer ? region_union(all, r, outer.domains) : r;
-  }
+  BufferRegion all = union_of_sites(use, depth, outer, also_relaxed, true);
+  std::optional<BufferRegion> unclamped;
   Box box;
   for (int d = 0; d < use.buffer->ndim(); ++d) {
-    const Range& r = all.region[d];
+    Range r = all.region[d];
     int64_t size = use.buffer->shape[d], extent = size;
+    if (!is_const_int(simplify(r.extent, outer.domains))) {
+      // A tile cut by the buffer's edge (a non-divisible split): its full width,
+      // when constant, holds every access (the guarded ones never happen) and keeps
+      // the minimum affine.
+      if (!unclamped) unclamped = union_of_sites(use, depth, outer, also_relaxed, false);
+      int64_t full;
+      if (is_const_int(simplify(unclamped->region[d].extent, outer.domains), &full) && full >= 1 && full <= size)
+        r = unclamped->region[d];
+    }
     Expr min = simplify(r.min, outer.domains);
     Expr ext = simplify(r.extent, outer.domains);
     bool bounded = is_const_int(ext, &extent);

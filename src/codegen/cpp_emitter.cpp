@@ -184,13 +184,19 @@ void CppEmitter::visit(const ForNode& n, const Stmt&) {
     VectorEmitter(*this).emit(n);
     return;
   }
+  int64_t trip;
+  // Partitioned once: nested partitions inside a guarded part would multiply the code.
+  if (n.for_kind == ForKind::Serial && guarded_part_depth_ == 0 && is_const_int(n.extent, &trip))
+    if (auto partition = partition_guards(n, dropped_guards_)) {
+      emit_partitioned_loop(n, trip, *partition);
+      return;
+    }
   std::string extent = expr(n.extent);
   std::string v = bind_var(n.loop_var);
   bool parallel = n.for_kind == ForKind::Parallel && parallel_depth_ == 0;
   if (n.for_kind == ForKind::Parallel && !parallel)
     line("// parallel loop '" + n.loop_var->name + "' is inside a parallel region: runs serially");
   if (parallel) line("#pragma omp parallel for schedule(static)");
-  int64_t trip;
   if (n.for_kind == ForKind::Unrolled && is_const_int(n.extent, &trip) && trip > 0) {
     if (unrolled_.count(&n))
       line("#pragma GCC unroll " + std::to_string(std::min<int64_t>(trip, 65534)));
@@ -205,6 +211,28 @@ void CppEmitter::visit(const ForNode& n, const Stmt&) {
   domains_.erase(n.loop_var.get());
   parallel_depth_ -= parallel;
   close();
+}
+
+void CppEmitter::emit_partitioned_loop(const ForNode& n, int64_t trip, const GuardPartition& partition) {
+  std::string split = names_.fresh(n.loop_var->name + "_unguarded");
+  line("// '" + n.loop_var->name + "' < " + split + ": the guards of " + std::to_string(partition.dropped.size()) +
+       " block(s) below hold (codegen/guard_partition.h)");
+  line("const int64_t " + split + " = " + expr(partition.split) + ";");
+  std::string v = bind_var(n.loop_var);
+  domains_[n.loop_var.get()] = Interval::from_extent(0, trip);
+  RealizeSet added;
+  for (const BlockRealizeNode* r : partition.dropped)
+    if (dropped_guards_.insert(r).second) added.insert(r);
+  open("for (int64_t " + v + " = 0; " + v + " < " + split + "; ++" + v + ")");
+  stmt(n.body);
+  close();
+  for (const BlockRealizeNode* r : added) dropped_guards_.erase(r);
+  ++guarded_part_depth_;
+  open("for (int64_t " + v + " = " + split + "; " + v + " < " + int_literal(trip) + "; ++" + v + ")");
+  stmt(n.body);
+  close();
+  --guarded_part_depth_;
+  domains_.erase(n.loop_var.get());
 }
 
 void CppEmitter::declare_iterators(const BlockRealizeNode& realize) {
@@ -262,7 +290,7 @@ void CppEmitter::visit(const BlockRealizeNode& n, const Stmt&) {
   open("");
   line("// block " + b.name);
   declare_iterators(n);
-  bool guarded = !is_const_true(n.predicate);
+  bool guarded = !is_const_true(n.predicate) && !guard_dropped(&n);
   if (guarded) open("if (" + expr(n.predicate) + ")");
   emit_block_body(b);
   if (guarded) close();

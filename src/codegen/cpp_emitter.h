@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "codegen/c_names.h"
+#include "codegen/guard_partition.h"
 #include "codegen/storage_layout.h"
 #include "ir/functor.h"
 #include "ir/interval.h"
@@ -71,6 +72,9 @@ class CppEmitter : public ir::ExprFunctor<std::string>, public ir::StmtFunctor<v
   const ir::VarDomains& domains() const { return domains_; }
   // Padded strides of aligned buffers (storage_layout.h).
   const StrideTable& strides() const { return strides_; }
+  // Whether the block's predicate is known to hold where it is being emitted
+  // (the unguarded part of a partitioned loop, guard_partition.h).
+  bool guard_dropped(const ir::BlockRealizeNode* realize) const { return dropped_guards_.count(realize) != 0; }
 
   void line(const std::string& text);
   void open(const std::string& head);  // `head {` and indent
@@ -100,6 +104,7 @@ class CppEmitter : public ir::ExprFunctor<std::string>, public ir::StmtFunctor<v
  private:
   void declare_allocs(const ir::BlockNode& block);
   void emit_block_body(const ir::BlockNode& block);
+  void emit_partitioned_loop(const ir::ForNode& n, int64_t trip, const GuardPartition& partition);
 
   ir::PrimFunc func_;
   NameTable names_;
@@ -109,6 +114,8 @@ class CppEmitter : public ir::ExprFunctor<std::string>, public ir::StmtFunctor<v
   ir::VarDomains domains_;
   StrideTable strides_;
   std::unordered_set<const ir::ForNode*> unrolled_;  // unrolled loops that get the pragma
+  RealizeSet dropped_guards_;  // predicates that hold in the code being emitted
+  int guarded_part_depth_ = 0;  // enclosing guarded parts of partitioned loops
 };
 
 // C++ literals.

@@ -236,7 +236,7 @@ void VectorEmitter::emit_chunk(const ForNode& loop, const std::string& base) {
     lane_vectors_[b.iter_vars[i].var.get()] = name;
   }
   const Expr& pred = realize_->predicate;
-  if (is_const_true(pred)) {
+  if (is_const_true(pred) || s_.guard_dropped(realize_)) {
     emit_vector_body();
   } else if (analysis_->invariant(pred)) {
     s_.open("if (" + s_.expr(pred) + ")");

@@ -135,7 +135,8 @@ Range clamp_range(const Expr& lo, const Expr& hi, int64_t size, DType t, const V
 
 }  // namespace
 
-BufferRegion relax_region(const BufferRegion& region, const VarDomains& relaxed, const VarDomains& context) {
+BufferRegion relax_region(const BufferRegion& region, const VarDomains& relaxed, const VarDomains& context,
+                          bool clamp) {
   WEFT_CHECK(region.buffer != nullptr && static_cast<int>(region.region.size()) == region.buffer->ndim(),
              InternalError, "relax_region of a malformed region");
   Relaxer relaxer(relaxed, context);
@@ -144,7 +145,10 @@ BufferRegion relax_region(const BufferRegion& region, const VarDomains& relaxed,
     const Range& r = region.region[d];
     SymBound first = relaxer.relax(r.min);
     SymBound last = relaxer.relax(r.min + r.extent - 1);
-    out.region.push_back(clamp_range(first.lo, last.hi, region.buffer->shape[d], r.min.dtype(), context));
+    if (clamp || !first.lo || !last.hi)
+      out.region.push_back(clamp_range(first.lo, last.hi, region.buffer->shape[d], r.min.dtype(), context));
+    else
+      out.region.push_back({first.lo, simplify(last.hi - first.lo + 1, context)});
   }
   return out;
 }

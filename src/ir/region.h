@@ -32,7 +32,10 @@ namespace weft::ir {
 // simplify the result and to decide whether clamping is needed. Every dimension's
 // min and extent are simplified and clamped to [0, shape): a dimension with no
 // bound on one side extends to that edge of the buffer.
-BufferRegion relax_region(const BufferRegion& region, const VarDomains& relaxed, const VarDomains& context = {});
+// With `clamp` false, a dimension bounded on both sides is left unclamped (it may
+// reach past the buffer: a non-divisible tile's full width, guarded by predicates).
+BufferRegion relax_region(const BufferRegion& region, const VarDomains& relaxed, const VarDomains& context = {},
+                          bool clamp = true);
 
 // The smallest single region covering both (same buffer required; InternalError
 // otherwise). Decided with `context`: union(A[i:+4], A[i+4:+4]) is A[i:+8].

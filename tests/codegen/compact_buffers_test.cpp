@@ -167,6 +167,30 @@ vectorize(j1)
   EXPECT_NE(code.find("alignas(64) float b_C_local[64];"), std::string::npos) << code;
 }
 
+TEST(CompactBuffers, RegisterTileOfANonDivisibleSplitKeepsItsFullWidth) {
+  // 6 rows do not divide 50: the last tile of each half is cut by the buffer's
+  // edge and guarded. The accumulator is still one full 6 x 16 tile per row tile
+  // (clamping its region would make its height depend on i1).
+  PrimFunc f = scheduled("matmul:M=50,N=32,K=16", R"(c = get_block("C")
+i, j, k = get_loops(c)
+i0, i1, i2 = split(i, [2, None, 6])
+j0, j1 = split(j, [None, 16])
+reorder(i0, j0, i1, k, i2, j1)
+cw = cache_write(c, 0, "local")
+reverse_compute_at(cw, i1)
+init = decompose_reduction(c, k)
+unroll(i2)
+vectorize(j1)
+)");
+  PrimFunc g = codegen::compact_buffers(f);
+  Allocation a = allocation_of(g, "C_local");
+  EXPECT_EQ(a.buffer->shape, (std::vector<int64_t>{6, 16}));
+  EXPECT_EQ(a.loops, (std::vector<std::string>{"i_0", "j_0", "i_1"}));
+  EXPECT_EQ(interpreted_difference(f, g, 5), "");
+  auto module = runtime::CpuBuilder().build({{"gemm", f}});
+  EXPECT_EQ(test::compare_with_interpreter(module->get_function("gemm")), "");
+}
+
 TEST(CompactBuffers, AccumulationAcrossIterationsStaysOutside) {
   // acc carries a running sum across iterations of `o`: allocating it inside `o`
   // would restart it, so it must stay at the root at full size.
