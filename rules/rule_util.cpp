@@ -92,11 +92,16 @@ bool needs_multi_level_tiling(const sched::BlockSite& site) {
 }
 
 std::vector<std::vector<sched::LoopRV>> tile_by_structure(sched::Schedule& s, sched::BlockRV block, const BlockNode& b,
-                                                          const std::string& structure, int64_t max_innermost) {
+                                                          const std::string& structure, int64_t max_innermost,
+                                                          int64_t max_row_tile) {
   std::vector<int> s_levels, r_levels;
   for (size_t i = 0; i < structure.size(); ++i) (structure[i] == 'S' ? s_levels : r_levels).push_back(static_cast<int>(i));
   std::vector<std::vector<sched::LoopRV>> tiles(structure.size());
   std::vector<sched::LoopRV> loops = sched::get_loops(s, block);
+  std::vector<size_t> spatial;
+  for (size_t i = 0; i < loops.size(); ++i)
+    if (b.iter_vars[i].kind == IterKind::Spatial) spatial.push_back(i);
+  size_t rows = max_row_tile > 0 && spatial.size() >= 2 ? spatial[spatial.size() - 2] : loops.size();
   for (size_t i = 0; i < loops.size(); ++i) {
     const std::vector<int>& levels = b.iter_vars[i].kind == IterKind::Spatial ? s_levels : r_levels;
     int n = static_cast<int>(levels.size());
@@ -105,7 +110,9 @@ std::vector<std::vector<sched::LoopRV>> tile_by_structure(sched::Schedule& s, sc
       continue;
     }
     std::vector<sched::Arg> factors;
-    for (sched::ExprRV f : sched::sample_perfect_tile(s, loops[i], n, max_innermost)) factors.push_back(sched::Arg(f));
+    for (sched::ExprRV f : i == rows ? sched::sample_partial_tile(s, loops[i], n, max_row_tile)
+                                     : sched::sample_perfect_tile(s, loops[i], n, max_innermost))
+      factors.push_back(sched::Arg(f));
     std::vector<sched::LoopRV> parts = sched::split(s, loops[i], factors);
     for (int k = 0; k < n; ++k) tiles[levels[k]].push_back(parts[k]);
   }

@@ -40,9 +40,12 @@ bool needs_multi_level_tiling(const sched::BlockSite& site);
 // spatial loops, R levels the reduction loops) with sample_perfect_tile (innermost
 // tile at most max_innermost) and reorders the tiles level by level. Returns the
 // loops of each level, outermost first. Throws ScheduleError like the primitives.
+// With max_row_tile > 0 the spatial loop before the last one (the rows of a
+// register tile whose columns are the vectorized last axis) is split with
+// sample_partial_tile instead, its innermost tile any height up to max_row_tile.
 std::vector<std::vector<sched::LoopRV>> tile_by_structure(sched::Schedule& sch, sched::BlockRV block,
                                                           const ir::BlockNode& b, const std::string& structure,
-                                                          int64_t max_innermost);
+                                                          int64_t max_innermost, int64_t max_row_tile = 0);
 
 // The block's only consumer when it is a spatial block bound trivially to its own
 // loops (an elementwise epilogue such as bias + gelu).

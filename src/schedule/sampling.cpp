@@ -22,6 +22,8 @@ std::vector<int64_t> prime_factors(int64_t n) {
   return out;
 }
 
+}  // namespace
+
 // Scatters the prime factors of `extent` over n slots at random; then moves primes
 // out of the innermost slot until it fits under the limit.
 std::vector<int64_t> draw_perfect_tile(Rng& rng, int64_t extent, int n, int64_t max_innermost) {
@@ -38,8 +40,6 @@ std::vector<int64_t> draw_perfect_tile(Rng& rng, int64_t extent, int n, int64_t 
   }
   return tile;
 }
-
-}  // namespace
 
 std::vector<ExprRV> sample_perfect_tile(Schedule& sch, LoopRV loop_rv, int n, int64_t max_innermost,
                                         const std::optional<std::vector<int64_t>>& decision) {
@@ -79,6 +79,53 @@ std::vector<ExprRV> sample_perfect_tile(Schedule& sch, LoopRV loop_rv, int n, in
     dec.push_back(Arg(f));
   }
   sch.record({"sample_perfect_tile",
+              {Arg(loop_rv)},
+              {{"n", Arg(static_cast<int64_t>(n))}, {"max_innermost", Arg(max_innermost)}},
+              outs,
+              Arg(dec)});
+  return out;
+}
+
+int64_t partial_tile_outer(int64_t extent, int64_t innermost) { return (extent + innermost - 1) / innermost; }
+
+std::vector<ExprRV> sample_partial_tile(Schedule& sch, LoopRV loop_rv, int n, int64_t max_innermost,
+                                        const std::optional<std::vector<int64_t>>& decision) {
+  ir::Var var = sch.loop_var(loop_rv);
+  LoopSite site = *find_loop(sch.func(), var.get());
+  int64_t extent = const_extent(site.node(), "sample_partial_tile");
+  if (n < 2) throw ScheduleError("sample_partial_tile: n must be at least 2, got " + std::to_string(n));
+  if (max_innermost < 1)
+    throw ScheduleError("sample_partial_tile: max_innermost must be at least 1, got " + std::to_string(max_innermost));
+  int64_t limit = std::min(max_innermost, extent);
+  std::vector<int64_t> tile;
+  if (decision) {
+    tile = *decision;
+    bool ok = static_cast<int>(tile.size()) == n &&
+              std::all_of(tile.begin(), tile.end(), [](int64_t f) { return f >= 1; }) && tile.back() <= limit;
+    int64_t product = 1;
+    for (int k = 0; ok && k + 1 < n; ++k) product *= tile[k];
+    if (!ok || product != partial_tile_outer(extent, tile.back())) {
+      std::string s;
+      for (int64_t f : tile) s += (s.empty() ? "" : ", ") + std::to_string(f);
+      throw ScheduleError("sample_partial_tile: decision [" + s + "] is not " + std::to_string(n) +
+                          " positive factors for loop " + var->name + " of extent " + std::to_string(extent) +
+                          ": an innermost r <= " + std::to_string(limit) + " after outer factors multiplying to " +
+                          "ceil(" + std::to_string(extent) + " / r)");
+    }
+  } else {
+    int64_t inner = sch.rng().uniform_int(1, limit);
+    tile = draw_perfect_tile(sch.rng(), partial_tile_outer(extent, inner), n - 1, 0);
+    tile.push_back(inner);
+  }
+  std::vector<ExprRV> out;
+  std::vector<RV> outs;
+  Arg::List dec;
+  for (int64_t f : tile) {
+    out.push_back(sch.make_expr_rv(f));
+    outs.push_back({RVKind::Expr, out.back().id});
+    dec.push_back(Arg(f));
+  }
+  sch.record({"sample_partial_tile",
               {Arg(loop_rv)},
               {{"n", Arg(static_cast<int64_t>(n))}, {"max_innermost", Arg(max_innermost)}},
               outs,
@@ -132,6 +179,20 @@ const RegisterInstruction kPerfectTile(
        std::vector<RV> out;
        for (ExprRV e : sample_perfect_tile(sch, r.loop(0), static_cast<int>(r.attr_int("n")),
                                            r.attr_int("max_innermost", 0), dec))
+         out.push_back({RVKind::Expr, e.id});
+       return out;
+     }});
+
+const RegisterInstruction kPartialTile(
+    {"sample_partial_tile", RVKind::Expr, true, true,
+     [](Schedule& sch, const std::vector<Arg>& in, const Attrs& attrs, const std::optional<Arg>& decision) {
+       ArgReader r("sample_partial_tile", in, attrs);
+       r.expect_count(1);
+       std::optional<std::vector<int64_t>> dec;
+       if (decision) dec = int_list(*decision, "sample_partial_tile: decision");
+       std::vector<RV> out;
+       for (ExprRV e : sample_partial_tile(sch, r.loop(0), static_cast<int>(r.attr_int("n")),
+                                           r.attr_int("max_innermost"), dec))
          out.push_back({RVKind::Expr, e.id});
        return out;
      }});

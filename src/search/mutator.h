@@ -4,6 +4,7 @@
 //
 //   mutate-tile-size        moves a factor between two tiles of one
 //                           sample_perfect_tile (product kept, innermost limit kept)
+//                           and sample_partial_tile (outer moves or a new height)
 //   mutate-unroll           another unroll budget for the root's unroll_explicit
 //   mutate-compute-location another legal decision of a sample_compute_location
 //   mutate-parallel         another parallel_extent that changes which loops the

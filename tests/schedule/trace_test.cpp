@@ -188,3 +188,35 @@ TEST(Sampling, PerfectTileRespectsTheLimitAndCoversTheExtent) {
     EXPECT_LE(sch.expr_value(t[2]), 4);
   }
 }
+
+TEST(Sampling, PartialTileHeightNeedNotDivideTheExtent) {
+  std::set<int64_t> heights;
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    Schedule sch(matmul_func(50, 12, 8), seed);
+    auto loops = get_loops(sch, get_block(sch, "C"));
+    auto tile = sample_partial_tile(sch, loops[0], 3, 6);
+    std::vector<int64_t> f;
+    for (ExprRV e : tile) f.push_back(sch.expr_value(e));
+    ASSERT_EQ(f.size(), 3u);
+    EXPECT_GE(f[2], 1);
+    EXPECT_LE(f[2], 6);
+    EXPECT_EQ(f[0] * f[1], (50 + f[2] - 1) / f[2]);
+    heights.insert(f[2]);
+    split(sch, loops[0], {Arg(tile[0]), Arg(tile[1]), Arg(tile[2])});
+    EXPECT_TRUE(same_results(matmul_func(50, 12, 8), sch.func()));
+    // The trace replays to the same program.
+    Schedule again = replay(sch.trace(), matmul_func(50, 12, 8));
+    EXPECT_EQ(ir::to_text(again.func()), ir::to_text(sch.func()));
+  }
+  EXPECT_GE(heights.size(), 4u);  // not only the divisors 1, 2 and 5
+}
+
+TEST(Sampling, PartialTileDecisionsAreChecked) {
+  Schedule sch(matmul_func(50, 12, 8), 1);
+  auto loops = get_loops(sch, get_block(sch, "C"));
+  sample_partial_tile(sch, loops[0], 2, 8, std::vector<int64_t>{9, 6});  // ceil(50 / 6) = 9
+  EXPECT_SCHEDULE_ERROR(sample_partial_tile(sch, loops[0], 2, 8, std::vector<int64_t>{8, 6}),
+                        "decision [8, 6] is not 2 positive factors for loop i of extent 50");
+  EXPECT_SCHEDULE_ERROR(sample_partial_tile(sch, loops[0], 2, 4, std::vector<int64_t>{9, 6}), "an innermost r <= 4");
+  EXPECT_SCHEDULE_ERROR(sample_partial_tile(sch, loops[0], 1, 8), "n must be at least 2");
+}

@@ -1,5 +1,8 @@
-// mutate-tile-size: one decision changes, the product of its tiles stays, the
-// innermost limit holds, and the mutated trace replays and realizes correctly.
+// mutate-tile-size: one decision changes, the product of a perfect tile stays, the
+// innermost limits hold, partial tiles (the CPU register tile's rows) get new
+// heights, and the mutated trace replays and realizes correctly.
+#include <set>
+
 #include "schedule/replay.h"
 #include "search/mutator.h"
 #include "search/space.h"
@@ -11,10 +14,12 @@ using namespace weft::search::testing;
 
 namespace {
 
-std::vector<std::vector<int64_t>> tiles_of(const sched::Trace& t) {
+// The decisions of the tile instructions of `kind` ("": both kinds).
+std::vector<std::vector<int64_t>> tiles_of(const sched::Trace& t, const std::string& kind = "") {
   std::vector<std::vector<int64_t>> out;
   for (const auto& inst : t.instructions()) {
-    if (inst.kind != "sample_perfect_tile") continue;
+    bool is_tile = inst.kind == "sample_perfect_tile" || inst.kind == "sample_partial_tile";
+    if (!is_tile || (!kind.empty() && inst.kind != kind)) continue;
     std::vector<int64_t> tile;
     for (const auto& f : std::get<sched::Arg::List>(inst.decision->value)) tile.push_back(std::get<int64_t>(f.value));
     out.push_back(tile);
@@ -43,12 +48,14 @@ TEST(MutateTileSize, KeepsProductsAndLimitsAndReplaysOnManySeeds) {
         auto before = tiles_of(current), after = tiles_of(*next);
         ASSERT_EQ(before.size(), after.size());
         int changed = 0;
-        for (size_t i = 0; i < before.size(); ++i) {
-          EXPECT_EQ(product(before[i]), product(after[i]));
-          EXPECT_LE(after[i].back(), 64);
-          changed += before[i] != after[i];
-        }
+        for (size_t i = 0; i < before.size(); ++i) changed += before[i] != after[i];
         EXPECT_EQ(changed, 1) << spec;
+        auto perfect_before = tiles_of(current, "sample_perfect_tile"), perfect = tiles_of(*next, "sample_perfect_tile");
+        for (size_t i = 0; i < perfect.size(); ++i) {
+          EXPECT_EQ(product(perfect_before[i]), product(perfect[i]));
+          EXPECT_LE(perfect[i].back(), 64);
+        }
+        for (const auto& partial : tiles_of(*next, "sample_partial_tile")) EXPECT_LE(partial.back(), 8);
         // Only decisions change: same instruction kinds and arguments.
         ASSERT_EQ(next->size(), current.size());
         for (size_t i = 0; i < current.size(); ++i) {
@@ -61,6 +68,28 @@ TEST(MutateTileSize, KeepsProductsAndLimitsAndReplaysOnManySeeds) {
       }
     }
   }
+}
+
+TEST(MutateTileSize, PartialTilesTryHeightsThatDoNotDivideTheRows) {
+  // M = 50: the rows of the register tile take heights up to 8; the outer tiles
+  // follow the height (ceil(50 / r)), which the trace does not record.
+  ir::Workload w = ir::make_workload("matmul:M=50,N=32,K=16");
+  auto mutator = make_mutate_tile_size();
+  sched::Trace t = generate_design_space(w.func, cpu_target(), 1)[0];
+  std::set<int64_t> heights;
+  for (uint64_t seed = 0; seed < 120; ++seed) {
+    Rng rng(seed);
+    auto next = mutator->apply(t, w.func, rng);
+    ASSERT_TRUE(next);
+    auto rows = tiles_of(*next, "sample_partial_tile");
+    ASSERT_EQ(rows.size(), 1u);
+    int64_t r = rows[0].back(), outer = product(rows[0]) / r;
+    EXPECT_EQ(outer, (50 + r - 1) / r) << next->to_text();
+    heights.insert(r);
+    if (seed % 20 == 0) EXPECT_TRUE(sched::testing::same_results(w.func, realize(*next, w.func, cpu_target()).func()));
+    t = *next;
+  }
+  for (int64_t r : {3, 6, 7}) EXPECT_TRUE(heights.count(r)) << "height " << r << " never drawn";
 }
 
 TEST(MutateTileSize, RespectsTheInnermostLimit) {
