@@ -34,7 +34,9 @@
 //
 // The shape of the compacted buffer is the region one instance touches (the
 // accesses relaxed over the loops inside L, ir/region.h), its extents bounded by
-// constants; `base` is that region's minimum, subtracted from every index.
+// constants; `base` is that region's minimum, subtracted from every index. A tile
+// of a non-divisible split, cut by the buffer's edge, keeps its full width (the
+// guarded accesses beyond the edge never happen), so its minimum stays affine.
 #pragma once
 
 #include <optional>
