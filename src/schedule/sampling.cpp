@@ -22,6 +22,31 @@ std::vector<int64_t> prime_factors(int64_t n) {
   return out;
 }
 
+std::string tile_text(const std::vector<int64_t>& tile) {
+  std::string s;
+  for (int64_t f : tile) s += (s.empty() ? "" : ", ") + std::to_string(f);
+  return s;
+}
+
+// One expression RV per factor, and the instruction with the factors as decision.
+std::vector<ExprRV> record_tile(Schedule& sch, const char* kind, LoopRV loop_rv, int n, int64_t max_innermost,
+                                const std::vector<int64_t>& tile) {
+  std::vector<ExprRV> out;
+  std::vector<RV> outs;
+  Arg::List dec;
+  for (int64_t f : tile) {
+    out.push_back(sch.make_expr_rv(f));
+    outs.push_back({RVKind::Expr, out.back().id});
+    dec.push_back(Arg(f));
+  }
+  sch.record({kind,
+              {Arg(loop_rv)},
+              {{"n", Arg(static_cast<int64_t>(n))}, {"max_innermost", Arg(max_innermost)}},
+              outs,
+              Arg(dec)});
+  return out;
+}
+
 }  // namespace
 
 // Scatters the prime factors of `extent` over n slots at random; then moves primes
@@ -56,9 +81,7 @@ std::vector<ExprRV> sample_perfect_tile(Schedule& sch, LoopRV loop_rv, int n, in
               std::all_of(tile.begin(), tile.end(), [](int64_t f) { return f >= 1; }) &&
               (max_innermost <= 0 || tile.back() <= max_innermost);
     if (!ok) {
-      std::string s;
-      for (int64_t f : tile) s += (s.empty() ? "" : ", ") + std::to_string(f);
-      throw ScheduleError("sample_perfect_tile: decision [" + s + "] is not " + std::to_string(n) +
+      throw ScheduleError("sample_perfect_tile: decision [" + tile_text(tile) + "] is not " + std::to_string(n) +
                           " positive factors of " + std::to_string(extent) + " (loop " + var->name +
                           ") with the innermost at most " + std::to_string(max_innermost));
     }
@@ -70,20 +93,7 @@ std::vector<ExprRV> sample_perfect_tile(Schedule& sch, LoopRV loop_rv, int n, in
   } else {
     tile = draw_perfect_tile(sch.rng(), extent, n, max_innermost);
   }
-  std::vector<ExprRV> out;
-  std::vector<RV> outs;
-  Arg::List dec;
-  for (int64_t f : tile) {
-    out.push_back(sch.make_expr_rv(f));
-    outs.push_back({RVKind::Expr, out.back().id});
-    dec.push_back(Arg(f));
-  }
-  sch.record({"sample_perfect_tile",
-              {Arg(loop_rv)},
-              {{"n", Arg(static_cast<int64_t>(n))}, {"max_innermost", Arg(max_innermost)}},
-              outs,
-              Arg(dec)});
-  return out;
+  return record_tile(sch, "sample_perfect_tile", loop_rv, n, max_innermost, tile);
 }
 
 int64_t partial_tile_outer(int64_t extent, int64_t innermost) { return (extent + innermost - 1) / innermost; }
@@ -105,9 +115,7 @@ std::vector<ExprRV> sample_partial_tile(Schedule& sch, LoopRV loop_rv, int n, in
     int64_t product = 1;
     for (int k = 0; ok && k + 1 < n; ++k) product *= tile[k];
     if (!ok || product != partial_tile_outer(extent, tile.back())) {
-      std::string s;
-      for (int64_t f : tile) s += (s.empty() ? "" : ", ") + std::to_string(f);
-      throw ScheduleError("sample_partial_tile: decision [" + s + "] is not " + std::to_string(n) +
+      throw ScheduleError("sample_partial_tile: decision [" + tile_text(tile) + "] is not " + std::to_string(n) +
                           " positive factors for loop " + var->name + " of extent " + std::to_string(extent) +
                           ": an innermost r <= " + std::to_string(limit) + " after outer factors multiplying to " +
                           "ceil(" + std::to_string(extent) + " / r)");
@@ -117,20 +125,7 @@ std::vector<ExprRV> sample_partial_tile(Schedule& sch, LoopRV loop_rv, int n, in
     tile = draw_perfect_tile(sch.rng(), partial_tile_outer(extent, inner), n - 1, 0);
     tile.push_back(inner);
   }
-  std::vector<ExprRV> out;
-  std::vector<RV> outs;
-  Arg::List dec;
-  for (int64_t f : tile) {
-    out.push_back(sch.make_expr_rv(f));
-    outs.push_back({RVKind::Expr, out.back().id});
-    dec.push_back(Arg(f));
-  }
-  sch.record({"sample_partial_tile",
-              {Arg(loop_rv)},
-              {{"n", Arg(static_cast<int64_t>(n))}, {"max_innermost", Arg(max_innermost)}},
-              outs,
-              Arg(dec)});
-  return out;
+  return record_tile(sch, "sample_partial_tile", loop_rv, n, max_innermost, tile);
 }
 
 ExprRV sample_categorical(Schedule& sch, const std::vector<int64_t>& candidates, const std::vector<double>& probs,
@@ -169,33 +164,27 @@ std::vector<int64_t> int_list(const Arg& a, const std::string& what) {
   return out;
 }
 
-const RegisterInstruction kPerfectTile(
-    {"sample_perfect_tile", RVKind::Expr, true, true,
-     [](Schedule& sch, const std::vector<Arg>& in, const Attrs& attrs, const std::optional<Arg>& decision) {
-       ArgReader r("sample_perfect_tile", in, attrs);
-       r.expect_count(1);
-       std::optional<std::vector<int64_t>> dec;
-       if (decision) dec = int_list(*decision, "sample_perfect_tile: decision");
-       std::vector<RV> out;
-       for (ExprRV e : sample_perfect_tile(sch, r.loop(0), static_cast<int>(r.attr_int("n")),
-                                           r.attr_int("max_innermost", 0), dec))
-         out.push_back({RVKind::Expr, e.id});
-       return out;
-     }});
+using TileSampler = std::vector<ExprRV> (*)(Schedule&, LoopRV, int, int64_t,
+                                             const std::optional<std::vector<int64_t>>&);
 
-const RegisterInstruction kPartialTile(
-    {"sample_partial_tile", RVKind::Expr, true, true,
-     [](Schedule& sch, const std::vector<Arg>& in, const Attrs& attrs, const std::optional<Arg>& decision) {
-       ArgReader r("sample_partial_tile", in, attrs);
-       r.expect_count(1);
-       std::optional<std::vector<int64_t>> dec;
-       if (decision) dec = int_list(*decision, "sample_partial_tile: decision");
-       std::vector<RV> out;
-       for (ExprRV e : sample_partial_tile(sch, r.loop(0), static_cast<int>(r.attr_int("n")),
-                                           r.attr_int("max_innermost"), dec))
-         out.push_back({RVKind::Expr, e.id});
-       return out;
-     }});
+// The instruction kind of a tile sampler: sample(loop, n=.., max_innermost=..) -> [factors].
+InstructionKind tile_instruction(const std::string& kind, TileSampler sample) {
+  return {kind, RVKind::Expr, true, true,
+          [kind, sample](Schedule& sch, const std::vector<Arg>& in, const Attrs& attrs,
+                         const std::optional<Arg>& decision) {
+            ArgReader r(kind, in, attrs);
+            r.expect_count(1);
+            std::optional<std::vector<int64_t>> dec;
+            if (decision) dec = int_list(*decision, kind + ": decision");
+            std::vector<RV> out;
+            for (ExprRV e : sample(sch, r.loop(0), static_cast<int>(r.attr_int("n")), r.attr_int("max_innermost", 0), dec))
+              out.push_back({RVKind::Expr, e.id});
+            return out;
+          }};
+}
+
+const RegisterInstruction kPerfectTile(tile_instruction("sample_perfect_tile", &sample_perfect_tile));
+const RegisterInstruction kPartialTile(tile_instruction("sample_partial_tile", &sample_partial_tile));
 
 const RegisterInstruction kCategorical(
     {"sample_categorical", RVKind::Expr, true, true,

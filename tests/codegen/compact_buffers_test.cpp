@@ -11,6 +11,7 @@
 #include "codegen/compact_buffers.h"
 #include "codegen/cpp_emitter.h"
 #include "codegen_test_util.h"
+#include "cpu_schedules.h"
 #include "ir/functor.h"
 #include "ir/printer.h"
 #include "ir/workload.h"
@@ -23,9 +24,7 @@ using namespace weft::ir;
 
 namespace {
 
-PrimFunc scheduled(const std::string& spec, const std::string& trace) {
-  return sched::replay(sched::Trace::parse_text(trace), make_workload(spec).func).func();
-}
+using test::scheduled;
 
 // Where a buffer is allocated: the buffer and the loop variables around the
 // allocating block, outermost first.
@@ -171,17 +170,7 @@ TEST(CompactBuffers, RegisterTileOfANonDivisibleSplitKeepsItsFullWidth) {
   // 6 rows do not divide 50: the last tile of each half is cut by the buffer's
   // edge and guarded. The accumulator is still one full 6 x 16 tile per row tile
   // (clamping its region would make its height depend on i1).
-  PrimFunc f = scheduled("matmul:M=50,N=32,K=16", R"(c = get_block("C")
-i, j, k = get_loops(c)
-i0, i1, i2 = split(i, [2, None, 6])
-j0, j1 = split(j, [None, 16])
-reorder(i0, j0, i1, k, i2, j1)
-cw = cache_write(c, 0, "local")
-reverse_compute_at(cw, i1)
-init = decompose_reduction(c, k)
-unroll(i2)
-vectorize(j1)
-)");
+  PrimFunc f = scheduled("matmul:M=50,N=32,K=16", test::kSixRowTile);
   PrimFunc g = codegen::compact_buffers(f);
   Allocation a = allocation_of(g, "C_local");
   EXPECT_EQ(a.buffer->shape, (std::vector<int64_t>{6, 16}));

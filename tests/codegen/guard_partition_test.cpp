@@ -6,16 +6,17 @@
 #include "codegen/cpp_emitter.h"
 #include "codegen/guard_partition.h"
 #include "codegen_test_util.h"
+#include "cpu_schedules.h"
 #include "ir/printer.h"
 #include "ir/simplify.h"
 #include "ir/substitute.h"
-#include "ir/workload.h"
 #include "runtime/cpu_builder.h"
-#include "schedule/replay.h"
 
 using namespace weft;
 using namespace weft::ir;
 using codegen::GuardPartition;
+using test::kSixRowTile;
+using test::scheduled;
 using test::ve;
 
 namespace {
@@ -41,24 +42,6 @@ int64_t constant_split(const GuardPartition& p) {
   EXPECT_TRUE(is_const_int(simplify(p.split), &v)) << to_text(p.split);
   return v;
 }
-
-PrimFunc scheduled(const std::string& spec, const std::string& trace) {
-  return sched::replay(sched::Trace::parse_text(trace), make_workload(spec).func).func();
-}
-
-// The 6 x 16 register tile of a GEMM whose rows 6 does not divide.
-const char* kSixRowTile = R"(c = get_block("C")
-i, j, k = get_loops(c)
-i0, i1, i2 = split(i, [2, None, 6])
-j0, j1 = split(j, [None, 16])
-reorder(i0, j0, i1, k, i2, j1)
-cw = cache_write(c, 0, "local")
-reverse_compute_at(cw, i1)
-init = decompose_reduction(c, k)
-parallel(i0)
-unroll(i2)
-vectorize(j1)
-)";
 
 }  // namespace
 

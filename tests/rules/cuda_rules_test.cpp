@@ -15,14 +15,6 @@ using namespace weft::rules::testing;
 
 namespace {
 
-Target cuda_target() {
-  Target t;
-  t.backend = "cuda";
-  t.arch = "sm_90";
-  t.device = "test";
-  return t;
-}
-
 // Thread tags of the loops above a block, outermost first.
 std::vector<std::string> thread_tags(const ir::PrimFunc& f, const std::string& block) {
   std::vector<std::string> tags;
@@ -53,7 +45,7 @@ TEST(CudaRuleSet, ListsRegisteredRulesInMetaScheduleOrder) {
 TEST(CudaMultiLevelTiling, GemmIsTiledBoundAndStaged) {
   ir::PrimFunc f = ir::make_workload("matmul:M=128,N=128,K=128").func;
   for (uint64_t seed = 0; seed < 4; ++seed) {
-    auto states = apply_rule("cuda-multi-level-tiling", f, "C", seed, cuda_target());
+    auto states = apply_rule("cuda-multi-level-tiling", f, "C", seed, cuda_target("sm_90"));
     ASSERT_EQ(states.size(), 1u);
     const sched::Schedule& s = states[0];
     const sched::Trace& t = s.trace();
@@ -89,7 +81,7 @@ TEST(CudaMultiLevelTiling, GemmIsTiledBoundAndStaged) {
     EXPECT_EQ(a_copy->block().annotations.count(rules::cuda::kCooperativeFetch), 1u);
   }
   expect_states_correct(apply_rule("cuda-multi-level-tiling", ir::make_workload("matmul:M=16,N=12,K=8").func, "C", 3,
-                                   cuda_target()),
+                                   cuda_target("sm_90")),
                         ir::make_workload("matmul:M=16,N=12,K=8").func);
 }
 
@@ -102,7 +94,7 @@ TEST(CudaMultiLevelTiling, FusesTheElementwiseEpilogueIntoEachThreadsTile) {
     if (site->parent && site->block().is_reduction()) main_block = n;
   }
   ASSERT_FALSE(main_block.empty());
-  auto states = apply_rule("cuda-multi-level-tiling", f, main_block, 1, cuda_target());
+  auto states = apply_rule("cuda-multi-level-tiling", f, main_block, 1, cuda_target("sm_90"));
   ASSERT_EQ(states.size(), 1u);
   expect_states_correct(states, f);
   // Every block is under the thread block's threads.
@@ -116,7 +108,7 @@ TEST(CudaMultiLevelTiling, FusesTheElementwiseEpilogueIntoEachThreadsTile) {
 TEST(CudaMultiLevelTiling, LeavesBlocksWithoutReuseAlone) {
   ir::PrimFunc f = ir::make_workload("softmax:M=4,N=64").func;
   for (const std::string& n : sched::all_block_names(f)) {
-    auto states = apply_rule("cuda-multi-level-tiling", f, n, 0, cuda_target());
+    auto states = apply_rule("cuda-multi-level-tiling", f, n, 0, cuda_target("sm_90"));
     ASSERT_EQ(states.size(), 1u);
     EXPECT_EQ(states[0].trace().size(), 0u) << n;
   }
@@ -130,7 +122,7 @@ TEST(CudaCrossThreadReduction, SpreadsRowReductionsOverThreads) {
       auto site = sched::find_block(f, n);
       if (!site->parent || !site->block().is_reduction()) continue;
       for (uint64_t seed = 0; seed < 3; ++seed) {
-        auto states = apply_rule("cuda-cross-thread-reduction", f, n, seed, cuda_target());
+        auto states = apply_rule("cuda-cross-thread-reduction", f, n, seed, cuda_target("sm_90"));
         ASSERT_EQ(states.size(), 2u) << spec << " " << n;
         EXPECT_EQ(states[1].trace().size(), 0u);
         const sched::Schedule& s = states[0];
@@ -150,11 +142,11 @@ TEST(CudaCrossThreadReduction, SpreadsRowReductionsOverThreads) {
 
 TEST(CudaCrossThreadReduction, LeavesShortAndTiledReductionsAlone) {
   ir::PrimFunc f = ir::make_workload("softmax:M=5,N=8").func;
-  auto states = apply_rule("cuda-cross-thread-reduction", f, "maxelem", 0, cuda_target());
+  auto states = apply_rule("cuda-cross-thread-reduction", f, "maxelem", 0, cuda_target("sm_90"));
   ASSERT_EQ(states.size(), 1u);
   EXPECT_EQ(states[0].trace().size(), 0u);
   ir::PrimFunc mm = ir::make_workload("matmul:M=64,N=64,K=64").func;
-  EXPECT_EQ(apply_rule("cuda-cross-thread-reduction", mm, "C", 0, cuda_target())[0].trace().size(), 0u);
+  EXPECT_EQ(apply_rule("cuda-cross-thread-reduction", mm, "C", 0, cuda_target("sm_90"))[0].trace().size(), 0u);
 }
 
 TEST(CudaAutoBind, BindsSpatialLoopsToBlocksAndThreads) {
@@ -163,14 +155,14 @@ TEST(CudaAutoBind, BindsSpatialLoopsToBlocksAndThreads) {
     for (const std::string& n : sched::all_block_names(f)) {
       auto site = sched::find_block(f, n);
       if (!site->parent) continue;
-      auto states = apply_rule("cuda-auto-bind", f, n, 2, cuda_target());
+      auto states = apply_rule("cuda-auto-bind", f, n, 2, cuda_target("sm_90"));
       ASSERT_EQ(states.size(), 1u);
       EXPECT_EQ(thread_tags(states[0].func(), n), (std::vector<std::string>{"blockIdx.x", "threadIdx.x"}))
           << spec << " " << n << "\n" << ir::to_text(states[0].func());
       EXPECT_EQ(count_kind(states[0].trace(), "sample_categorical"), 1);
       expect_states_correct(states, f);
       // A bound block is left alone.
-      auto again = rules::find_rule("cuda-auto-bind").apply(states[0], n, cuda_target());
+      auto again = rules::find_rule("cuda-auto-bind").apply(states[0], n, cuda_target("sm_90"));
       EXPECT_EQ(again[0].trace().size(), states[0].trace().size());
     }
   }
@@ -183,7 +175,7 @@ TEST(CudaAutoBind, ThreadExtentIsAWarpMultipleNotAboveTheExtent) {
     if (sched::find_block(f, n)->parent) block = n;
   std::set<int64_t> seen;
   for (uint64_t seed = 0; seed < 30; ++seed) {
-    auto s = apply_rule("cuda-auto-bind", f, block, seed, cuda_target())[0];
+    auto s = apply_rule("cuda-auto-bind", f, block, seed, cuda_target("sm_90"))[0];
     for (const auto& inst : s.trace().instructions()) {
       if (inst.kind != "sample_categorical") continue;
       int64_t index = std::get<int64_t>(inst.decision->value);
@@ -197,13 +189,13 @@ TEST(CudaAutoBind, ThreadExtentIsAWarpMultipleNotAboveTheExtent) {
 
 TEST(CudaUnroll, AnnotatesTheRootOfProgramsWithAReduction) {
   ir::PrimFunc mm = ir::make_workload("matmul:M=8,N=8,K=8").func;
-  auto states = apply_rule("cuda-unroll", mm, mm->root_block().name, 0, cuda_target());
+  auto states = apply_rule("cuda-unroll", mm, mm->root_block().name, 0, cuda_target("sm_90"));
   ASSERT_EQ(states.size(), 1u);
   EXPECT_EQ(kinds(states[0].trace()), (std::vector<std::string>{"get_block", "sample_categorical", "annotate"}));
   EXPECT_EQ(states[0].func()->root_block().annotations.count(rules::ann::kUnrollExplicit), 1u);
   EXPECT_EQ(states[0].func()->root_block().annotations.count(rules::ann::kParallelExtent), 0u);
   ir::PrimFunc add = ir::make_workload("add:M=7,N=9,bcast=row").func;
-  EXPECT_EQ(apply_rule("cuda-unroll", add, add->root_block().name, 0, cuda_target())[0].trace().size(), 0u);
+  EXPECT_EQ(apply_rule("cuda-unroll", add, add->root_block().name, 0, cuda_target("sm_90"))[0].trace().size(), 0u);
 }
 
 }  // namespace

@@ -24,14 +24,6 @@ using namespace weft::rules::testing;
 
 namespace {
 
-Target cuda_target() {
-  Target t;
-  t.backend = "cuda";
-  t.arch = "sm_80";
-  t.device = "test";
-  return t;
-}
-
 bool contains(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
 
 // The depth annotated on some loop of `f` (0 when none is).

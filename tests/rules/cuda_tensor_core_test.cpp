@@ -20,14 +20,6 @@ using namespace weft::rules::testing;
 
 namespace {
 
-Target cuda_target() {
-  Target t;
-  t.backend = "cuda";
-  t.arch = "sm_80";
-  t.device = "test";
-  return t;
-}
-
 // The GEMM block of a workload (the only non-root reduction block).
 std::string gemm_block(const ir::PrimFunc& f) {
   for (const std::string& n : sched::all_block_names(f)) {

@@ -25,6 +25,15 @@ inline Target cpu_target(int cores = 4, int vector_bytes = 32) {
   return t;
 }
 
+// A CUDA target of the given arch for rule tests (no device needed).
+inline Target cuda_target(const std::string& arch = "sm_80") {
+  Target t;
+  t.backend = "cuda";
+  t.arch = arch;
+  t.device = "test";
+  return t;
+}
+
 inline std::vector<sched::Schedule> apply_rule(const std::string& rule, const ir::PrimFunc& func,
                                                const std::string& block, uint64_t seed = 0,
                                                const Target& target = cpu_target()) {
