@@ -12,7 +12,7 @@ packages=(
   libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev
   libcli11-dev nlohmann-json3-dev
-  libopenblas-dev
+  libopenblas-dev libdnnl-dev
   libonnx-dev libprotobuf-dev
 )
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The CPU tuning benchmark of issue 4: tune each workload into bench/cpu/out/bench.db,
-# compile its best schedule, time it next to OpenBLAS (tuned_bench) and draw the
+# compile its best schedule, time it next to OpenBLAS and oneDNN (tuned_bench) and draw the
 # tuning curve (best-so-far GFLOP/s against trials).
 #
 #   TRIALS=64 bench/cpu/run.sh [WORKLOAD...]
@@ -57,11 +57,14 @@ for w in "${WORKLOADS[@]}"; do
   LIBS+=("$w" "$OUT/$stem.so")
 done
 
-# 3. Time against OpenBLAS, one JSON line per workload (also kept in results.jsonl).
+# 3. Time against OpenBLAS and oneDNN, one JSON line per workload (also kept in
+# results.jsonl), then this run's lines as a table (ratio: weft / peer throughput).
 note "tuned_bench"
 status=0
-"$BUILD/tuned_bench" --repeats "$REPEATS" "${LIBS[@]}" | tee -a "$OUT/results.jsonl" || status=$?
+RUN_LINES=$OUT/tuned_bench.last.jsonl
+"$BUILD/tuned_bench" --repeats "$REPEATS" "${LIBS[@]}" | tee "$RUN_LINES" | tee -a "$OUT/results.jsonl" || status=$?
 note "tuned_bench done (exit $status)"
+python3 "$ROOT/bench/cpu/print_table.py" "$RUN_LINES" | tee -a "$LOG" || true
 
 # 4. Tuning curve: records in insertion order -> CSV, and a PNG when matplotlib installs.
 "$WEFT" db export --db "$DB" -o "$OUT/records.jsonl" >/dev/null

@@ -1,9 +1,13 @@
-// A weft-compiled kernel (from `weft compile`) timed next to its OpenBLAS peer on the
-// same inputs in the same process, with weft's output checked against the peer's.
+// A weft-compiled kernel (from `weft compile`) timed next to its OpenBLAS peer and,
+// where weft was built with oneDNN 2.x, its oneDNN peer, on the same inputs in the same
+// process, with weft's output checked against each peer's.
 //   tuned_bench [--repeats N] [--rounds R] [--rtol X] [--atol X] SPEC LIBRARY [SPEC LIBRARY ...]
 // LIBRARY is DIR/NAME.so exporting `int weft_NAME(void**)` (weft compile's convention).
-// Timing alternates R rounds of [weft block, peer block] (each block: one warm-up, then
-// N/R timed calls), so both sides see the same machine load; medians over all calls.
+// Timing alternates R rounds of [weft block, OpenBLAS block, oneDNN block] (each block:
+// one warm-up, then N/R timed calls), so every side sees the same machine load; medians
+// over all calls. Both peer families cover the same ops (bench/cpu/*_peers.h); an op
+// without one is a UsageError. Without oneDNN, "onednn" says why it is unavailable and
+// the other onednn_* values are null.
 // Prints one JSON line per workload; exit 3 when any check fails, 1 on errors.
 #include <algorithm>
 #include <cstdio>
@@ -12,10 +16,14 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "openblas_peers.h"
+#ifdef WEFT_HAVE_ONEDNN
+#include "onednn_peers.h"
+#endif
 #include "runtime/cpu_module.h"
 #include "runtime/runner.h"
 #include "support/error.h"
@@ -89,6 +97,17 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+// The oneDNN peer, or nothing where weft was built without oneDNN.
+std::optional<bench::Peer> make_onednn_peer(const ir::Workload& w, const std::vector<const ir::NDArray*>& inputs,
+                                            ir::NDArray& output) {
+#ifdef WEFT_HAVE_ONEDNN
+  return bench::make_onednn_peer(w, inputs, output);
+#else
+  (void)w, (void)inputs, (void)output;
+  return std::nullopt;
+#endif
+}
+
 // Times, checks and reports one workload; returns whether the check passed.
 bool bench_one(const std::string& spec, const std::string& library, const Options& o) {
   ir::Workload w = ir::make_workload(spec);
@@ -105,28 +124,37 @@ bool bench_one(const std::string& spec, const std::string& library, const Option
   for (size_t i = 0; i < params.size(); ++i)
     arrays.push_back(i < num_inputs ? ir::NDArray::random(params[i]->dtype, params[i]->shape, rng)
                                     : ir::NDArray(params[i]->dtype, params[i]->shape));
-  arrays.emplace_back(params.back()->dtype, params.back()->shape);  // the peer's output
+  arrays.emplace_back(params.back()->dtype, params.back()->shape);  // the OpenBLAS peer's output
+  arrays.emplace_back(params.back()->dtype, params.back()->shape);  // the oneDNN peer's output
   std::vector<ir::NDArray*> weft_args;
   std::vector<const ir::NDArray*> inputs;
   for (size_t i = 0; i < params.size(); ++i) weft_args.push_back(&arrays[i]);
   for (size_t i = 0; i < num_inputs; ++i) inputs.push_back(&arrays[i]);
   ir::NDArray& weft_out = arrays[params.size() - 1];
-  ir::NDArray& peer_out = arrays.back();
+  ir::NDArray& peer_out = arrays[params.size()];
+  ir::NDArray& onednn_out = arrays.back();
   bench::Peer peer = bench::make_openblas_peer(w, inputs, peer_out);
+  std::optional<bench::Peer> onednn = make_onednn_peer(w, inputs, onednn_out);
 
   std::string load_before = load_average();
   runtime::RunnerConfig cfg;
   cfg.warmup = 1;
-  std::vector<double> weft_us, peer_us;
+  std::vector<double> weft_us, peer_us, onednn_us;
   for (int r = 0; r < o.rounds; ++r) {
     cfg.repeats = o.repeats / o.rounds + (r < o.repeats % o.rounds ? 1 : 0);
     runtime::Timing tw = runtime::time_function(fn, weft_args, cfg);
     runtime::Timing tp = runtime::time_callable(peer.run, cfg);
     weft_us.insert(weft_us.end(), tw.all_us.begin(), tw.all_us.end());
     peer_us.insert(peer_us.end(), tp.all_us.begin(), tp.all_us.end());
+    if (onednn) {
+      runtime::Timing td = runtime::time_callable(onednn->run, cfg);
+      onednn_us.insert(onednn_us.end(), td.all_us.begin(), td.all_us.end());
+    }
   }
   std::string load_after = load_average();
   ir::Comparison cmp = ir::compare(peer_out, weft_out, o.rtol, o.atol);
+  std::optional<ir::Comparison> onednn_cmp;
+  if (onednn) onednn_cmp = ir::compare(onednn_out, weft_out, o.rtol, o.atol);
 
   double wm = median(weft_us), pm = median(peer_us);
   nlohmann::json j{{"workload", w.spec},
@@ -146,9 +174,21 @@ bool bench_one(const std::string& spec, const std::string& library, const Option
                    {"load_before", load_before},
                    {"load_after", load_after},
                    {"date", utc_now()}};
+  if (onednn) {
+    double dm = median(onednn_us);
+    j["onednn"] = onednn->name;
+    j["onednn_us"] = dm;
+    j["onednn_gflops"] = w.flops / (dm * 1e3);
+    j["onednn_ratio"] = dm / wm;  // weft throughput / oneDNN throughput
+    j["onednn_check"] = onednn_cmp->ok ? "pass" : onednn_cmp->message;
+  } else {
+    j["onednn"] = "unavailable: weft was built without oneDNN 2.x (libdnnl-dev)";
+    for (const char* key : {"onednn_us", "onednn_gflops", "onednn_ratio", "onednn_check"}) j[key] = nullptr;
+  }
+  j["onednn_all_us"] = onednn_us;
   std::printf("%s\n", j.dump().c_str());
   std::fflush(stdout);
-  return cmp.ok;
+  return cmp.ok && (!onednn_cmp || onednn_cmp->ok);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // tuned_bench end to end: a library written the way `weft compile` writes one
 // (DIR/NAME.cpp with `weft_NAME`, compiled to DIR/NAME.so) is loaded, timed next to
-// its OpenBLAS peer and checked; a kernel computing the wrong function fails the check.
+// its OpenBLAS and oneDNN peers and checked against both; a kernel computing the wrong
+// function fails the checks.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -70,6 +71,25 @@ TEST_F(TunedBench, TimesAndChecksEveryWorkload) {
     EXPECT_GT(peer_us, 0);
     EXPECT_DOUBLE_EQ(j["ratio"].get<double>(), peer_us / weft_us);
   }
+#ifdef WEFT_HAVE_ONEDNN
+  // The name ends with the implementation oneDNN picked, e.g. " [brg:avx2]".
+  EXPECT_EQ(lines[0]["onednn"].get<std::string>().rfind("oneDNN matmul [", 0), 0u) << lines[0].dump();
+  EXPECT_EQ(lines[1]["onednn"].get<std::string>().rfind("oneDNN matmul + bias + gelu_erf post-op [", 0), 0u)
+      << lines[1].dump();
+  for (const auto& j : lines) {
+    EXPECT_EQ(j["onednn_check"], "pass");
+    EXPECT_EQ(j["onednn_all_us"].size(), 4u);
+    double weft_us = j["weft_us"], onednn_us = j["onednn_us"];
+    EXPECT_GT(onednn_us, 0);
+    EXPECT_DOUBLE_EQ(j["onednn_ratio"].get<double>(), onednn_us / weft_us);
+    EXPECT_GT(j["onednn_gflops"].get<double>(), 0);
+  }
+#else
+  for (const auto& j : lines) {
+    EXPECT_EQ(j["onednn"].get<std::string>().rfind("unavailable", 0), 0u) << j.dump();
+    EXPECT_TRUE(j["onednn_us"].is_null() && j["onednn_ratio"].is_null() && j["onednn_check"].is_null());
+  }
+#endif
 }
 
 TEST_F(TunedBench, WrongKernelFailsTheCheck) {
@@ -80,6 +100,9 @@ TEST_F(TunedBench, WrongKernelFailsTheCheck) {
   auto lines = json_lines(r.output);
   ASSERT_EQ(lines.size(), 1u) << r.output;
   EXPECT_NE(lines[0]["check"], "pass");
+#ifdef WEFT_HAVE_ONEDNN
+  EXPECT_NE(lines[0]["onednn_check"], "pass");
+#endif
 }
 
 TEST_F(TunedBench, BadInputGetsAnErrorNamingIt) {
