@@ -182,7 +182,7 @@ bool bench_one(const std::string& spec, const std::string& library, const Option
     j["onednn_ratio"] = dm / wm;  // weft throughput / oneDNN throughput
     j["onednn_check"] = onednn_cmp->ok ? "pass" : onednn_cmp->message;
   } else {
-    j["onednn"] = "unavailable: weft was built without oneDNN 2.x (libdnnl-dev)";
+    j["onednn"] = "unavailable: tuned_bench was built without oneDNN 2.x peers (libdnnl-dev, WEFT_BENCH_ONEDNN_PEERS)";
     for (const char* key : {"onednn_us", "onednn_gflops", "onednn_ratio", "onednn_check"}) j[key] = nullptr;
   }
   j["onednn_all_us"] = onednn_us;
