@@ -11,38 +11,9 @@
 namespace weft::bench {
 namespace {
 
-using Params = std::map<std::string, std::string>;
 using dims = dnnl::memory::dims;
 using tag = dnnl::memory::format_tag;
 constexpr auto f32 = dnnl::memory::data_type::f32;
-
-int64_t int_param(const Params& p, const std::string& key, const std::string& spec) {
-  auto it = p.find(key);
-  if (it == p.end()) throw UsageError("workload '" + spec + "': parameter '" + key + "' is missing");
-  try {
-    size_t used = 0;
-    int64_t v = std::stoll(it->second, &used);
-    if (used == it->second.size()) return v;
-  } catch (const std::exception&) {
-  }
-  throw UsageError("workload '" + spec + "': parameter '" + key + "' is not an integer: '" + it->second + "'");
-}
-
-void check_arrays(const ir::Workload& w, const std::vector<const ir::NDArray*>& inputs, const ir::NDArray& output) {
-  const auto& params = w.func->params;
-  if (w.num_outputs != 1 || params.size() != inputs.size() + 1)
-    throw UsageError("workload '" + w.spec + "': expected " + std::to_string(params.size() - w.num_outputs) +
-                     " input(s) and one output, got " + std::to_string(inputs.size()) + " input(s)");
-  for (size_t i = 0; i < params.size(); ++i) {
-    const ir::NDArray& a = i < inputs.size() ? *inputs[i] : output;
-    if (params[i]->dtype != ir::DType::f32)
-      throw UsageError("workload '" + w.spec + "': parameter '" + params[i]->name +
-                       "' is not f32; only f32 workloads have a oneDNN peer");
-    if (a.dtype() != ir::DType::f32 || a.shape() != params[i]->shape)
-      throw UsageError("workload '" + w.spec + "': the array for parameter '" + params[i]->name +
-                       "' does not match its dtype or shape");
-  }
-}
 
 // oneDNN reads inputs through non-const handles but never writes them.
 void* handle(const ir::NDArray* a) { return const_cast<void*>(a->data()); }
@@ -157,7 +128,7 @@ Peer make_onednn_peer(const ir::Workload& workload, const std::vector<const ir::
   if (!known)
     throw UsageError("workload '" + workload.spec + "': no oneDNN peer for op '" + workload.op +
                      "' (peers: matmul, batch_matmul, dense_bias_gelu, dense_bias_relu, conv2d)");
-  check_arrays(workload, inputs, output);
+  check_peer_arrays(workload, inputs, output, "oneDNN");
   Params p = spec_parameters(workload.spec);
   try {
     if (workload.op == "matmul") return matmul_peer(p, workload, inputs, output, false);

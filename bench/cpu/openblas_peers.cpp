@@ -11,39 +11,8 @@
 namespace weft::bench {
 namespace {
 
-using Params = std::map<std::string, std::string>;
-
-int64_t int_param(const Params& p, const std::string& key, const std::string& spec) {
-  auto it = p.find(key);
-  if (it == p.end()) throw UsageError("workload '" + spec + "': parameter '" + key + "' is missing");
-  try {
-    size_t used = 0;
-    int64_t v = std::stoll(it->second, &used);
-    if (used == it->second.size()) return v;
-  } catch (const std::exception&) {
-  }
-  throw UsageError("workload '" + spec + "': parameter '" + key + "' is not an integer: '" + it->second + "'");
-}
-
 const float* in(const std::vector<const ir::NDArray*>& inputs, size_t i) {
   return static_cast<const float*>(inputs[i]->data());
-}
-
-// Every array must be f32 and shaped as the workload's parameter it stands for.
-void check_arrays(const ir::Workload& w, const std::vector<const ir::NDArray*>& inputs, const ir::NDArray& output) {
-  const auto& params = w.func->params;
-  if (w.num_outputs != 1 || params.size() != inputs.size() + 1)
-    throw UsageError("workload '" + w.spec + "': expected " + std::to_string(params.size() - w.num_outputs) +
-                     " input(s) and one output, got " + std::to_string(inputs.size()) + " input(s)");
-  for (size_t i = 0; i < params.size(); ++i) {
-    const ir::NDArray& a = i < inputs.size() ? *inputs[i] : output;
-    if (params[i]->dtype != ir::DType::f32)
-      throw UsageError("workload '" + w.spec + "': parameter '" + params[i]->name +
-                       "' is not f32; only f32 workloads have an OpenBLAS peer");
-    if (a.dtype() != ir::DType::f32 || a.shape() != params[i]->shape)
-      throw UsageError("workload '" + w.spec + "': the array for parameter '" + params[i]->name +
-                       "' does not match its dtype or shape");
-  }
 }
 
 void add_bias_gelu(float* y, const float* bias, int64_t M, int64_t N) {
@@ -128,25 +97,6 @@ Peer conv2d_peer(const Params& p, const ir::Workload& w, const std::vector<const
 
 }  // namespace
 
-std::map<std::string, std::string> spec_parameters(const std::string& spec) {
-  std::map<std::string, std::string> out;
-  size_t colon = spec.find(':');
-  if (colon == std::string::npos) return out;
-  size_t pos = colon + 1;
-  while (pos < spec.size()) {
-    size_t end = spec.find(',', pos);
-    if (end == std::string::npos) end = spec.size();
-    std::string item = spec.substr(pos, end - pos);
-    size_t eq = item.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw UsageError("workload '" + spec + "': '" + item + "' at position " + std::to_string(pos) +
-                       " is not key=value");
-    out[item.substr(0, eq)] = item.substr(eq + 1);
-    pos = end + 1;
-  }
-  return out;
-}
-
 Peer make_openblas_peer(const ir::Workload& workload, const std::vector<const ir::NDArray*>& inputs,
                         ir::NDArray& output) {
   static const char* const kOps[] = {"matmul", "batch_matmul", "dense_bias_gelu", "dense_bias_relu", "conv2d"};
@@ -155,7 +105,7 @@ Peer make_openblas_peer(const ir::Workload& workload, const std::vector<const ir
   if (!known)
     throw UsageError("workload '" + workload.spec + "': no OpenBLAS peer for op '" + workload.op +
                      "' (peers: matmul, batch_matmul, dense_bias_gelu, dense_bias_relu, conv2d)");
-  check_arrays(workload, inputs, output);
+  check_peer_arrays(workload, inputs, output, "OpenBLAS");
   Params p = spec_parameters(workload.spec);
   if (workload.op == "matmul") return matmul_peer(p, workload, inputs, output, false);
   if (workload.op == "batch_matmul") return matmul_peer(p, workload, inputs, output, true);

@@ -14,6 +14,7 @@
 
 #include "ir/ndarray.h"
 #include "ir/workload.h"
+#include "peer_inputs.h"
 
 namespace weft::bench {
 
@@ -21,10 +22,6 @@ struct Peer {
   std::string name;           // e.g. "OpenBLAS sgemm + bias/gelu loop"
   std::function<void()> run;  // computes the output from the inputs given to make_openblas_peer
 };
-
-// The parameters of a canonical workload spec ("op:K1=V1,K2=V2,..."), by name.
-// UsageError naming the spec when a parameter is not of the form key=value.
-std::map<std::string, std::string> spec_parameters(const std::string& spec);
 
 // `inputs` are the workload's input arrays in parameter order and `output` the array
 // the peer writes (shaped as the workload's output); all must outlive the peer.
