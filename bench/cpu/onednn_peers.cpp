@@ -88,11 +88,7 @@ Peer dense_peer(const Params& p, const ir::Workload& w, const std::vector<const 
 
 Peer conv2d_peer(const Params& p, const ir::Workload& w, const std::vector<const ir::NDArray*>& inputs,
                  ir::NDArray& output) {
-  int64_t N = int_param(p, "N", w.spec), H = int_param(p, "H", w.spec), W = int_param(p, "W", w.spec);
-  int64_t C = int_param(p, "C", w.spec), K = int_param(p, "K", w.spec), R = int_param(p, "R", w.spec);
-  int64_t S = int_param(p, "S", w.spec), stride = int_param(p, "stride", w.spec);
-  int64_t pad = int_param(p, "pad", w.spec), dil = int_param(p, "dilation", w.spec);
-  int64_t P = output.shape()[1], Q = output.shape()[2];
+  auto [N, H, W, C, K, R, S, stride, pad, dil, P, Q] = conv_shape(p, w.spec, output);
   auto e = std::make_shared<Executable>();
   // oneDNN's logical order is NCHW / OIHW; nhwc and hwio name weft's physical layouts.
   dnnl::memory::desc src_md({N, C, H, W}, f32, tag::nhwc), dst_md({N, K, P, Q}, f32, tag::nhwc);
@@ -122,14 +118,7 @@ Peer conv2d_peer(const Params& p, const ir::Workload& w, const std::vector<const
 
 Peer make_onednn_peer(const ir::Workload& workload, const std::vector<const ir::NDArray*>& inputs,
                       ir::NDArray& output) {
-  static const char* const kOps[] = {"matmul", "batch_matmul", "dense_bias_gelu", "dense_bias_relu", "conv2d"};
-  bool known = false;
-  for (const char* op : kOps) known = known || workload.op == op;
-  if (!known)
-    throw UsageError("workload '" + workload.spec + "': no oneDNN peer for op '" + workload.op +
-                     "' (peers: matmul, batch_matmul, dense_bias_gelu, dense_bias_relu, conv2d)");
-  check_peer_arrays(workload, inputs, output, "oneDNN");
-  Params p = spec_parameters(workload.spec);
+  Params p = check_peer_request(workload, inputs, output, "oneDNN");
   try {
     if (workload.op == "matmul") return matmul_peer(p, workload, inputs, output, false);
     if (workload.op == "batch_matmul") return matmul_peer(p, workload, inputs, output, true);

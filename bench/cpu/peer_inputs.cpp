@@ -35,8 +35,20 @@ int64_t int_param(const Params& p, const std::string& key, const std::string& sp
   throw UsageError("workload '" + spec + "': parameter '" + key + "' is not an integer: '" + it->second + "'");
 }
 
-void check_peer_arrays(const ir::Workload& w, const std::vector<const ir::NDArray*>& inputs, const ir::NDArray& output,
-                       const std::string& library) {
+ConvShape conv_shape(const Params& p, const std::string& spec, const ir::NDArray& output) {
+  auto get = [&](const char* key) { return int_param(p, key, spec); };
+  return {get("N"), get("H"),      get("W"),   get("C"),        get("K"),          get("R"),
+          get("S"), get("stride"), get("pad"), get("dilation"), output.shape()[1], output.shape()[2]};
+}
+
+Params check_peer_request(const ir::Workload& w, const std::vector<const ir::NDArray*>& inputs,
+                          const ir::NDArray& output, const std::string& library) {
+  static const char* const kOps[] = {"matmul", "batch_matmul", "dense_bias_gelu", "dense_bias_relu", "conv2d"};
+  bool known = false;
+  for (const char* op : kOps) known = known || w.op == op;
+  if (!known)
+    throw UsageError("workload '" + w.spec + "': no " + library + " peer for op '" + w.op +
+                     "' (peers: matmul, batch_matmul, dense_bias_gelu, dense_bias_relu, conv2d)");
   const auto& params = w.func->params;
   if (w.num_outputs != 1 || params.size() != inputs.size() + 1)
     throw UsageError("workload '" + w.spec + "': expected " + std::to_string(params.size() - w.num_outputs) +
@@ -50,6 +62,7 @@ void check_peer_arrays(const ir::Workload& w, const std::vector<const ir::NDArra
       throw UsageError("workload '" + w.spec + "': the array for parameter '" + params[i]->name +
                        "' does not match its dtype or shape");
   }
+  return spec_parameters(w.spec);
 }
 
 }  // namespace weft::bench

@@ -22,9 +22,17 @@ Params spec_parameters(const std::string& spec);
 // not an integer.
 int64_t int_param(const Params& p, const std::string& key, const std::string& spec);
 
-// Every array must be f32 and shaped as the workload's parameter it stands for;
-// UsageError naming the spec, the parameter and `library` otherwise.
-void check_peer_arrays(const ir::Workload& w, const std::vector<const ir::NDArray*>& inputs, const ir::NDArray& output,
-                       const std::string& library);
+// conv2d's sizes (NHWC input, HWIO weight): from the spec, and P x Q from the output.
+struct ConvShape {
+  int64_t N, H, W, C, K, R, S, stride, pad, dilation, P, Q;
+};
+ConvShape conv_shape(const Params& p, const std::string& spec, const ir::NDArray& output);
+
+// The spec's parameters, after checking that `library` has a peer for the op
+// (matmul, batch_matmul, dense_bias_gelu, dense_bias_relu, conv2d) and that every
+// array is f32 and shaped as the workload's parameter it stands for; UsageError
+// naming the spec, the op or parameter, and `library` otherwise.
+Params check_peer_request(const ir::Workload& w, const std::vector<const ir::NDArray*>& inputs,
+                          const ir::NDArray& output, const std::string& library);
 
 }  // namespace weft::bench
