@@ -58,7 +58,7 @@ sched::Schedule fixed_gemm(const std::string& spec, const rules::cuda::TensorCor
 
 TEST(CudaTensorCorePipeline, TheCpAsyncSketchSamplesTheDepth) {
   ir::PrimFunc f = ir::make_workload("matmul:M=128,N=128,K=128,dtype=f16").func;
-  auto states = apply_rule("cuda-tensor-core-tiling", f, "C", 5, cuda_target());
+  auto states = apply_rule("cuda-tensor-core-tiling", f, "C", 5, cuda_target("sm_80"));
   ASSERT_EQ(states.size(), 3u);
   EXPECT_EQ(depth_sample(states[0].trace()), nullptr) << states[0].trace().to_text();
   EXPECT_EQ(annotated_depth(states[0].func()), 0);
@@ -111,11 +111,11 @@ TEST(CudaTensorCorePipeline, VerifierSeesTheStagedSharedMemory) {
   auto verify = search::make_verify_gpu_code();
   d.pipeline_depth = 1;
   sched::Schedule one = fixed_gemm(spec, d);
-  EXPECT_NO_THROW(verify->apply(one, cuda_target()));
+  EXPECT_NO_THROW(verify->apply(one, cuda_target("sm_80")));
   d.pipeline_depth = 2;
   sched::Schedule two = fixed_gemm(spec, d);
   try {
-    verify->apply(two, cuda_target());
+    verify->apply(two, cuda_target("sm_80"));
     ADD_FAILURE() << "expected a VerificationError";
   } catch (const search::VerificationError& e) {
     EXPECT_TRUE(contains(e.what(), "65536 bytes of static shared memory")) << e.what();
@@ -125,7 +125,7 @@ TEST(CudaTensorCorePipeline, VerifierSeesTheStagedSharedMemory) {
 TEST(CudaTensorCorePipeline, RealizedSamplesOfEveryDepthCompileAndReplay) {
   const std::string spec = "matmul:M=128,N=128,K=256,dtype=f16";
   ir::PrimFunc f = ir::make_workload(spec).func;
-  auto states = apply_rule("cuda-tensor-core-tiling", f, "C", 0, cuda_target());
+  auto states = apply_rule("cuda-tensor-core-tiling", f, "C", 0, cuda_target("sm_80"));
   ASSERT_EQ(states.size(), 3u);
   sched::Trace sketch = search::without_decisions(states[1].trace());
   std::map<int64_t, int> compiled;  // per depth
@@ -133,7 +133,7 @@ TEST(CudaTensorCorePipeline, RealizedSamplesOfEveryDepthCompileAndReplay) {
   for (uint64_t seed = 0; seed < 64 && (compiled[2] < 2 || compiled[3] < 2); ++seed) {
     std::optional<sched::Schedule> sample;
     try {
-      sample = search::realize(sketch, f, cuda_target(), seed * 104729 + 3);
+      sample = search::realize(sketch, f, cuda_target("sm_80"), seed * 104729 + 3);
     } catch (const search::VerificationError&) {
       ++rejected;  // over a GPU limit (shared memory, mostly): search draws again
       continue;

@@ -31,7 +31,7 @@ std::string gemm_block(const ir::PrimFunc& f) {
 
 std::vector<sched::Schedule> apply_tc(const std::string& spec, uint64_t seed = 0) {
   ir::PrimFunc f = ir::make_workload(spec).func;
-  return apply_rule("cuda-tensor-core-tiling", f, gemm_block(f), seed, cuda_target());
+  return apply_rule("cuda-tensor-core-tiling", f, gemm_block(f), seed, cuda_target("sm_80"));
 }
 
 std::vector<std::string> tensorized(const sched::Trace& t) {
@@ -123,7 +123,7 @@ TEST(CudaTensorCoreTiling, LeavesOtherBlocksAlone) {
   }
   ir::PrimFunc softmax = ir::make_workload("softmax:M=64,N=64,dtype=f16").func;
   for (const std::string& n : sched::all_block_names(softmax))
-    EXPECT_EQ(apply_rule("cuda-tensor-core-tiling", softmax, n, 0, cuda_target()).size(), 1u) << n;
+    EXPECT_EQ(apply_rule("cuda-tensor-core-tiling", softmax, n, 0, cuda_target("sm_80")).size(), 1u) << n;
 }
 
 // Realizes fresh samples of each tensor-core sketch with the CUDA postprocessors;
@@ -131,7 +131,7 @@ TEST(CudaTensorCoreTiling, LeavesOtherBlocksAlone) {
 // spills. Returns how many were accepted.
 int check_samples(const std::string& spec, int seeds) {
   ir::PrimFunc f = ir::make_workload(spec).func;
-  auto states = apply_rule("cuda-tensor-core-tiling", f, gemm_block(f), 0, cuda_target());
+  auto states = apply_rule("cuda-tensor-core-tiling", f, gemm_block(f), 0, cuda_target("sm_80"));
   EXPECT_EQ(states.size(), 3u) << spec;
   int accepted = 0;
   std::map<std::string, int> rejected;
@@ -140,7 +140,7 @@ int check_samples(const std::string& spec, int seeds) {
     for (int seed = 0; seed < seeds; ++seed) {
       std::optional<sched::Schedule> realized;
       try {
-        realized = search::realize(sketch, f, cuda_target(), static_cast<uint64_t>(seed) * 7919 + s);
+        realized = search::realize(sketch, f, cuda_target("sm_80"), static_cast<uint64_t>(seed) * 7919 + s);
       } catch (const search::VerificationError& e) {
         ++rejected[std::string(e.what()).substr(0, 60)];
         continue;
@@ -191,7 +191,7 @@ TEST(CudaTensorCoreTiling, ComesBeforeMultiLevelTilingInTheCudaSet) {
   // only the SIMT one for f32.
   auto sketches = [](const std::string& spec) {
     int tensor_core = 0, simt = 0;
-    for (const sched::Trace& t : search::generate_design_space(ir::make_workload(spec).func, cuda_target())) {
+    for (const sched::Trace& t : search::generate_design_space(ir::make_workload(spec).func, cuda_target("sm_80"))) {
       bool tc = !tensorized(t).empty();
       tensor_core += tc;
       simt += !tc;

@@ -11,6 +11,7 @@
 #include "rules/rule.h"
 #include "schedule/schedule.h"
 #include "schedule/schedule_test_util.h"
+#include "search/cuda_test_util.h"
 #include "support/target.h"
 
 namespace weft::rules::testing {
@@ -25,14 +26,8 @@ inline Target cpu_target(int cores = 4, int vector_bytes = 32) {
   return t;
 }
 
-// A CUDA target of the given arch for rule tests (no device needed).
-inline Target cuda_target(const std::string& arch = "sm_80") {
-  Target t;
-  t.backend = "cuda";
-  t.arch = arch;
-  t.device = "test";
-  return t;
-}
+// A CUDA target of a given arch (no device needed), shared with the search tests.
+using search::testing::cuda_target;
 
 inline std::vector<sched::Schedule> apply_rule(const std::string& rule, const ir::PrimFunc& func,
                                                const std::string& block, uint64_t seed = 0,
