@@ -187,15 +187,17 @@ class Pipeliner : public IRMutator {
     std::vector<Stmt> parts;
     if (const auto* s = body.as<SeqStmtNode>()) parts = s->seq;
     else parts.push_back(body);
+    std::vector<Footprint> prints;  // one scan per statement, read by every check below
+    for (const Stmt& part : parts) prints.push_back(footprint_of(part));
     size_t fetches = 0;
-    while (fetches < parts.size() && footprint_of(parts[fetches]).async_copies) ++fetches;
+    while (fetches < parts.size() && prints[fetches].async_copies) ++fetches;
     if (fetches == 0) refuse(n, "its body does not start with an async_copy fetch");
     if (fetches == parts.size()) refuse(n, "its body has no computation after the fetches");
 
     std::map<const BufferNode*, Buffer> staged;
     std::set<const BufferNode*> fetch_loads;
     for (size_t i = 0; i < fetches; ++i) {
-      Footprint f = footprint_of(parts[i]);
+      const Footprint& f = prints[i];
       if (!f.sync_stores.empty())
         refuse(n, "fetch " + std::to_string(i + 1) + " of its body stores to '" + f.sync_stores.front()->name +
                       "' outside an async_copy loop (every fetch must be cp.async)");
@@ -211,7 +213,7 @@ class Pipeliner : public IRMutator {
     for (const auto& [b, _] : staged)
       if (fetch_loads.count(b)) refuse(n, "a fetch reads the fetched tile '" + b->name + "'");
     for (size_t i = fetches; i < parts.size(); ++i) {
-      Footprint f = footprint_of(parts[i]);
+      const Footprint& f = prints[i];
       if (f.async_copies)
         refuse(n, "statement " + std::to_string(i + 1) +
                       " of its body has async_copy loops after the computation began (fetches must come first)");
