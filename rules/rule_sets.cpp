@@ -7,7 +7,7 @@
 namespace weft::rules {
 namespace {
 
-// MetaSchedule's CPU defaults, in its order: inlining first so that tiling sees the
+// MetaSchedule's CPU defaults, in its order (plus weft's register-tiling): inlining first so that tiling sees the
 // fused computation, rfactor before tiling decides, annotations for the root last
 // (the root block is visited last), compute locations for what is left.
 // CUDA, MetaSchedule's order too: cross-thread reduction before tiling decides,
@@ -15,7 +15,9 @@ namespace {
 const std::map<std::string, std::vector<std::string>>& sets() {
   static const std::map<std::string, std::vector<std::string>> s = {
       {"cpu",
-       {"inline-constant-scalars", "auto-inline", "add-rfactor", "multi-level-tiling", "parallelize-vectorize-unroll",
+       {"inline-constant-scalars", "auto-inline", "add-rfactor",
+        "register-tiling",  // weft's micro-kernel sketches; multi-level-tiling tiles the untouched state
+        "multi-level-tiling", "parallelize-vectorize-unroll",
         "random-compute-location"}},
       {"cuda",
        {"inline-constant-scalars", "auto-inline", "cuda-cross-thread-reduction",

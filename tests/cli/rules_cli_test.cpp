@@ -15,12 +15,13 @@ TEST(RulesCli, ListsRulesAndTheCpuSet) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("multi-level-tiling"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("1. inline-constant-scalars"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("6. random-compute-location"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("4. register-tiling"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("7. random-compute-location"), std::string::npos) << r.out;
   auto j = run_weft("--json rules");
   ASSERT_EQ(j.exit_code, 0) << j.out;
   auto doc = nlohmann::json::parse(j.out);
-  EXPECT_EQ(doc["rule_set"].size(), 6u);
-  EXPECT_GE(doc["rules"].size(), 6u);
+  EXPECT_EQ(doc["rule_set"].size(), 7u);
+  EXPECT_GE(doc["rules"].size(), 7u);
 }
 
 TEST(RulesCli, UnknownTargetFails) {
@@ -32,14 +33,15 @@ TEST(RulesCli, UnknownTargetFails) {
 TEST(SpaceCli, PrintsSketchesThatApplyReplays) {
   auto r = run_weft("space matmul:M=64,N=64,K=64 --seed 3");
   ASSERT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("5 sketch(es)"), std::string::npos) << r.out;  // 3 write-reuse variants, 2 packed
+  // multi-level-tiling: 3 write-reuse variants, 2 packed; register-tiling: 2.
+  EXPECT_NE(r.out.find("7 sketch(es)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("sample_perfect_tile"), std::string::npos);
   EXPECT_NE(r.out.find("cache_write"), std::string::npos);
   EXPECT_EQ(run_weft("space matmul:M=64,N=64,K=64 --seed 3").out, r.out);  // same seed, same space
   auto j = run_weft("--json space matmul:M=64,N=64,K=64 --seed 3");
   ASSERT_EQ(j.exit_code, 0) << j.out;
   auto doc = nlohmann::json::parse(j.out);
-  ASSERT_EQ(doc["sketches"].size(), 5u);
+  ASSERT_EQ(doc["sketches"].size(), 7u);
   // A printed sketch is a schedule `weft apply` replays.
   std::string path = ::testing::TempDir() + "sketch.sched";
   std::ofstream(path) << doc["sketches"][1]["text"].get<std::string>();

@@ -152,7 +152,8 @@ TEST(MultiLevelTilingPack, RealizedPackedSamplesVectorizeTheCopyAndRunCorrectly)
     std::vector<sched::Trace> space = search::generate_design_space(w.func, cpu_target(2), 7);
     int packed = 0;
     for (const sched::Trace& sketch : space) {
-      if (count_kind(sketch, "cache_read") == 0) continue;
+      // register-tiling's packed sketch has its own test (register_tiling_test.cpp).
+      if (count_kind(sketch, "cache_read") == 0 || sketch.to_text().find("\"SSRSRS\"") == std::string::npos) continue;
       ++packed;
       for (uint64_t seed : {11, 12}) {
         sched::Schedule s = search::realize(search::without_decisions(sketch), w.func, cpu_target(2), seed);
@@ -200,7 +201,7 @@ TEST(MultiLevelTilingPack, RealizedPackedSamplesVectorizeTheCopyAndRunCorrectly)
 TEST(MultiLevelTilingPack, HandScheduleShapeCompactsToAPanelInsideTheParallelLoop) {
   ir::Workload w = ir::make_workload("matmul:M=64,N=64,K=64");
   std::vector<sched::Trace> space = search::generate_design_space(w.func, cpu_target(2), 1);
-  ASSERT_EQ(space.size(), 5u);
+  ASSERT_EQ(space.size(), 7u);  // multi-level-tiling's 5, then register-tiling's 2
   // The packed twin of the level-2 write cache, with the hand schedule's tiles.
   std::string text = space[4].to_text();
   auto set_decision = [&](const std::string& loop, const std::string& tiles) {

@@ -30,9 +30,9 @@ TEST(RuleRegistry, UnknownRuleIsAUsageErrorListingTheKnownOnes) {
   }
 }
 
-TEST(RuleSets, CpuSetIsMetaSchedulesOrder) {
+TEST(RuleSets, CpuSetIsMetaSchedulesOrderWithRegisterTilingBeforeMultiLevelTiling) {
   EXPECT_EQ(rule_set("cpu"), (std::vector<std::string>{"inline-constant-scalars", "auto-inline", "add-rfactor",
-                                                        "multi-level-tiling", "parallelize-vectorize-unroll",
+                                                        "register-tiling", "multi-level-tiling", "parallelize-vectorize-unroll",
                                                         "random-compute-location"}));
   for (const std::string& backend : list_rule_sets())
     for (const std::string& name : rule_set(backend)) EXPECT_NO_THROW(find_rule(name)) << name;

@@ -1,0 +1,151 @@
+// register-tiling: the micro-kernel sketch's loop order and extents, the local
+// accumulator and the epilogue under the row tile, the packed twin, where it does
+// not apply, its states against the interpreter, and realized samples compiled and
+// run by the CPU runtime.
+#include "ir/printer.h"
+#include "rule_test_util.h"
+#include "rules/annotations.h"
+#include "rules/rule_util.h"
+#include "runtime/evaluate.h"
+#include "schedule/ir_nav.h"
+#include "search/space.h"
+
+using namespace weft;
+using namespace weft::rules::testing;
+
+namespace {
+
+int64_t extent(const ir::Stmt& loop) {
+  int64_t e = -1;
+  ir::is_const_int(loop.as<ir::ForNode>()->extent, &e);
+  return e;
+}
+
+bool is_register_tiled(const sched::Schedule& s, const std::string& block) {
+  const auto& ann = sched::find_block(s.func(), block)->block().annotations;
+  auto it = ann.find(rules::ann::kTilingStructure);
+  return it != ann.end() && std::get<std::string>(it->second) == "register";
+}
+
+TEST(RegisterTiling, GemmLoopsAreOuterTilesRowTileWholeReductionThenTheRegisterTile) {
+  ir::Workload w = ir::make_workload("matmul:M=30,N=64,K=20");
+  for (uint64_t seed : {1, 2, 3, 4, 5}) {
+    auto states = apply_rule("register-tiling", w.func, "C", seed);
+    ASSERT_EQ(states.size(), 3u);
+    EXPECT_TRUE(states[0].trace().instructions().empty());  // untouched, for multi-level-tiling
+    for (size_t k = 1; k < 3; ++k) {
+      const sched::Schedule& s = states[k];
+      ASSERT_TRUE(is_register_tiled(s, "C")) << s.trace().to_text();
+      auto compute = *sched::find_block(s.func(), "C");
+      // i0 j0 i1 | k | i2 jv jl (the init block is split off by codegen later, not here).
+      ASSERT_EQ(compute.loops.size(), 7u) << ir::to_text(s.func());
+      int64_t i0 = extent(compute.loops[0]), j0 = extent(compute.loops[1]), i1 = extent(compute.loops[2]);
+      int64_t i2 = extent(compute.loops[4]), jv = extent(compute.loops[5]);
+      EXPECT_EQ(extent(compute.loops[3]), 20);  // the whole reduction inside the row tile
+      EXPECT_EQ(extent(compute.loops[6]), 8);   // one AVX2 vector of f32
+      EXPECT_GE(i2, 1);
+      EXPECT_LE(i2, 8);
+      EXPECT_EQ(i0 * i1, (30 + i2 - 1) / i2);
+      EXPECT_LE(jv, 4);
+      EXPECT_EQ(j0 * jv * 8, 64);
+      // The accumulator is written back under i1: its block shares i0 j0 i1.
+      auto write_back = *sched::find_block(s.func(), "C_local");
+      ASSERT_GE(write_back.loops.size(), 3u);
+      for (int l = 0; l < 3; ++l) EXPECT_TRUE(write_back.loops[l].same_as(compute.loops[l])) << ir::to_text(s.func());
+      EXPECT_EQ(write_back.loops.size(), 5u) << ir::to_text(s.func());
+    }
+    EXPECT_EQ(count_kind(states[1].trace(), "cache_read"), 0);
+    EXPECT_EQ(count_kind(states[2].trace(), "cache_read"), 1);
+    // The packed panel of B is copied under i0 j0: a K x (jv x 8) panel.
+    auto copy = *sched::find_block(states[2].func(), "B_global");
+    auto compute = *sched::find_block(states[2].func(), "C");
+    ASSERT_EQ(copy.loops.size(), 4u) << ir::to_text(states[2].func());
+    EXPECT_TRUE(copy.loops[1].same_as(compute.loops[1]));
+    EXPECT_EQ(extent(copy.loops[2]), 20);
+    EXPECT_EQ(extent(copy.loops[3]) * extent(compute.loops[1]), 64);
+    expect_states_correct(states, w.func);
+  }
+}
+
+TEST(RegisterTiling, DenseEpilogueRunsPerRowTile) {
+  ir::Workload w = ir::make_workload("dense_bias_gelu:M=13,N=32,K=9");
+  auto states = apply_rule("register-tiling", w.func, "matmul", 3);
+  ASSERT_EQ(states.size(), 3u);
+  for (size_t k = 1; k < 3; ++k) {
+    auto compute = *sched::find_block(states[k].func(), "matmul");
+    auto epilogue = *sched::find_block(states[k].func(), "bias_gelu");
+    ASSERT_GE(epilogue.loops.size(), 3u) << ir::to_text(states[k].func());
+    for (int l = 0; l < 3; ++l) EXPECT_TRUE(epilogue.loops[l].same_as(compute.loops[l])) << ir::to_text(states[k].func());
+  }
+  expect_states_correct(states, w.func);
+}
+
+TEST(RegisterTiling, BatchMatmulAndConvKeepTheirOuterLoopsOutside) {
+  for (const char* spec : {"batch_matmul:B=3,M=12,N=16,K=10", "conv2d:N=1,H=6,W=6,C=4,K=8,R=3,S=3,pad=1",
+                           "conv2d:N=2,H=7,W=5,C=3,K=16,R=3,S=2,stride=2"}) {
+    ir::Workload w = ir::make_workload(spec);
+    std::string block = sched::all_block_names(w.func).back();
+    for (const std::string& name : sched::all_block_names(w.func))
+      if (name != "root" && rules::needs_multi_level_tiling(*sched::find_block(w.func, name))) block = name;
+    for (uint64_t seed : {1, 2}) {
+      auto states = apply_rule("register-tiling", w.func, block, seed);
+      ASSERT_EQ(states.size(), 3u) << spec;
+      auto compute = *sched::find_block(states[1].func(), block);
+      // The batch (n, h for conv) loops stay outermost, untouched.
+      size_t outer = std::string(spec).rfind("conv2d", 0) == 0 ? 2 : 1;
+      for (size_t l = 0; l < outer; ++l)
+        EXPECT_EQ(extent(compute.loops[l]), extent(sched::find_block(w.func, block)->loops[l])) << spec;
+      EXPECT_EQ(extent(compute.loops.back()), 8) << spec;
+      expect_states_correct(states, w.func);
+    }
+  }
+}
+
+TEST(RegisterTiling, DoesNotApplyWithoutReuseOrWithColumnsNotAVectorMultiple) {
+  for (const char* spec : {"matmul:M=8,N=12,K=8", "matmul:M=8,N=1,K=8"}) {
+    ir::Workload w = ir::make_workload(spec);
+    auto states = apply_rule("register-tiling", w.func, "C", 1);
+    ASSERT_EQ(states.size(), 1u) << spec;
+    EXPECT_TRUE(states[0].trace().instructions().empty()) << spec;
+  }
+  ir::Workload relu = ir::make_workload("relu:M=4,N=64");
+  std::string block = sched::all_block_names(relu.func).back();
+  EXPECT_EQ(apply_rule("register-tiling", relu.func, block, 1).size(), 1u);
+  // Already tiled: multi-level-tiling leaves it alone, and so does register-tiling.
+  ir::Workload w = ir::make_workload("matmul:M=16,N=16,K=8");
+  auto states = apply_rule("register-tiling", w.func, "C", 1);
+  EXPECT_EQ(rules::find_rule("register-tiling").apply(states[1], "C", cpu_target()).size(), 1u);
+  EXPECT_EQ(rules::find_rule("multi-level-tiling").apply(states[1], "C", cpu_target()).size(), 1u);
+}
+
+// Through the whole CPU path: the design space ends with the two register
+// sketches; fresh samples realize (the register tile's vectors vectorized, a
+// parallel loop outside: with N / 8 >= 8 there are at least two j0 tiles),
+// equal the interpreter, and compile and run.
+TEST(RegisterTiling, RealizedSamplesCompileAndRunCorrectly) {
+  int compiled = 0;
+  for (const char* spec : {"matmul:M=37,N=64,K=32", "dense_bias_gelu:M=16,N=64,K=24"}) {
+    ir::Workload w = ir::make_workload(spec);
+    std::vector<sched::Trace> space = search::generate_design_space(w.func, cpu_target(2), 7);
+    ASSERT_GE(space.size(), 2u);
+    for (size_t k = space.size() - 2; k < space.size(); ++k) {
+      ASSERT_NE(space[k].to_text().find("\"register\""), std::string::npos) << space[k].to_text();
+      for (uint64_t seed : {21, 22, 23}) {
+        sched::Schedule s = search::realize(search::without_decisions(space[k]), w.func, cpu_target(2), seed);
+        std::string text = ir::to_text(s.func());
+        EXPECT_NE(text.find(") vectorized {"), std::string::npos) << spec << "\n" << text;
+        EXPECT_NE(text.find(") parallel {"), std::string::npos) << spec << "\n" << text;
+        EXPECT_TRUE(sched::testing::same_results(w.func, s.func(), seed)) << spec << "\n" << s.trace().to_text();
+        if (seed != 21) continue;
+        runtime::EvalOptions options;
+        options.runner.repeats = 1;
+        runtime::EvalResult r = runtime::evaluate_cpu(w, s.func(), options);
+        EXPECT_EQ(r.check, "pass") << spec << ": " << r.check_message << "\n" << text;
+        ++compiled;
+      }
+    }
+  }
+  EXPECT_EQ(compiled, 4);
+}
+
+}  // namespace
