@@ -98,41 +98,6 @@ Box instance_box(const BufferUse& use, size_t depth, const Loops& outer, const V
   return box;
 }
 
-// Different values of the outer loop variables give disjoint boxes (see the header).
-bool instances_disjoint(const Box& box, const std::vector<SiteLoop>& loops, size_t depth) {
-  ExprOrder order;
-  std::map<const VarNode*, std::pair<int, int64_t>> placed;  // variable -> (dimension, coefficient)
-  for (size_t d = 0; d < box.min.size(); ++d) {
-    LinearForm f = LinearForm::of(box.min[d], order);
-    for (const LinearTerm& t : f.terms()) {
-      const VarNode* v = t.atom.as<VarNode>();
-      if (!v || placed.count(v)) return false;
-      placed[v] = {static_cast<int>(d), t.coeff};
-    }
-  }
-  std::vector<std::vector<std::pair<int64_t, int64_t>>> steps(box.min.size());  // per dimension: |coeff|, range
-  for (size_t k = 0; k < depth; ++k) {
-    int64_t range = range_size(loops[k].domain);
-    if (range < 0) return false;
-    if (range == 1) continue;
-    auto it = placed.find(loops[k].loop->loop_var.get());
-    if (it == placed.end()) return false;  // instances differing in this variable overlap
-    int64_t c = it->second.second;
-    if (c == INT64_MIN) return false;
-    steps[it->second.first].push_back({c < 0 ? -c : c, range});
-  }
-  for (size_t d = 0; d < steps.size(); ++d) {
-    std::sort(steps[d].begin(), steps[d].end());
-    int64_t reach = box.extent[d];  // how far the smaller steps (and the box) can spread
-    for (auto [coeff, range] : steps[d]) {
-      if (coeff < reach) return false;
-      if (__builtin_mul_overflow(coeff, range - 1, &range) || __builtin_add_overflow(reach, range, &reach))
-        return false;
-    }
-  }
-  return true;
-}
-
 // A digit of a fused loop: v // c or v % c of an inner loop v over [0, R) with c
 // dividing R (a copy spread over 32 lanes by fuse + split indexes rows with
 // lane // c and columns with lane % c). Fills `var`, `digit` ("//" or "%"), `c`
@@ -149,6 +114,73 @@ bool loop_digit(const Expr& atom, const Loops& inner, const VarNode** var, Binar
   *var = v;
   *digit = b->op;
   *range = b->op == BinaryOp::FloorMod ? *c : size / *c;
+  return true;
+}
+
+// Different values of the outer loop variables give disjoint boxes (see the header).
+// An outer loop may also appear through both digits of a fused loop (v // c and
+// v % c, c dividing its extent): the parallel postprocessor fuses i0 and j0, so a
+// row tile's minimum is i0j0 // J * rows and its column's i0j0 % J * cols. Two
+// instances that differ in v differ in one of its digits, so each digit is placed
+// like a variable of its own, and a loop counts as placed when every digit with
+// more than one value is.
+bool instances_disjoint(const Box& box, const std::vector<SiteLoop>& loops, size_t depth) {
+  ExprOrder order;
+  Loops outer = loops_of(loops, 0, depth);
+  // A variable (digit {}) or a digit of a fused loop -> (dimension, coefficient).
+  std::map<std::pair<const VarNode*, int>, std::pair<int, int64_t>> placed;
+  std::map<const VarNode*, int64_t> divisor_of;  // loops placed through digits
+  for (size_t d = 0; d < box.min.size(); ++d) {
+    LinearForm f = LinearForm::of(box.min[d], order);
+    for (const LinearTerm& t : f.terms()) {
+      const VarNode* v = t.atom.as<VarNode>();
+      int digit = 0;
+      if (!v) {
+        BinaryOp op{};
+        int64_t c = 0, range = 0;
+        if (!loop_digit(t.atom, outer, &v, &op, &c, &range)) return false;
+        auto [it, fresh] = divisor_of.try_emplace(v, c);
+        if (!fresh && it->second != c) return false;
+        digit = op == BinaryOp::FloorDiv ? 1 : 2;
+      }
+      if (!placed.emplace(std::make_pair(v, digit), std::make_pair(static_cast<int>(d), t.coeff)).second) return false;
+    }
+  }
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> steps(box.min.size());  // per dimension: |coeff|, range
+  auto add_step = [&](std::pair<int, int64_t> where, int64_t range) {
+    int64_t c = where.second;
+    if (c == INT64_MIN) return false;
+    steps[where.first].push_back({c < 0 ? -c : c, range});
+    return true;
+  };
+  for (size_t k = 0; k < depth; ++k) {
+    int64_t range = range_size(loops[k].domain);
+    if (range < 0) return false;
+    if (range == 1) continue;
+    const VarNode* v = loops[k].loop->loop_var.get();
+    auto whole = placed.find({v, 0});
+    auto divisor = divisor_of.find(v);
+    if (whole != placed.end()) {
+      if (divisor != divisor_of.end() || !add_step(whole->second, range)) return false;
+      continue;
+    }
+    if (divisor == divisor_of.end()) return false;  // instances differing in this variable overlap
+    int64_t c = divisor->second;
+    for (auto [digit, digit_range] : {std::pair<int, int64_t>{1, range / c}, {2, c}}) {
+      if (digit_range == 1) continue;
+      auto it = placed.find({v, digit});
+      if (it == placed.end() || !add_step(it->second, digit_range)) return false;
+    }
+  }
+  for (size_t d = 0; d < steps.size(); ++d) {
+    std::sort(steps[d].begin(), steps[d].end());
+    int64_t reach = box.extent[d];  // how far the smaller steps (and the box) can spread
+    for (auto [coeff, range] : steps[d]) {
+      if (coeff < reach) return false;
+      if (__builtin_mul_overflow(coeff, range - 1, &range) || __builtin_add_overflow(reach, range, &reach))
+        return false;
+    }
+  }
   return true;
 }
 

@@ -30,7 +30,7 @@ class CpuBuilder {
  public:
   explicit CpuBuilder(CpuBuildConfig config = {});
 
-  static std::vector<std::string> default_flags();  // -O3 -march=native -fopenmp -fPIC -shared -std=c++17
+  static std::vector<std::string> default_flags();  // -O3 -march=native -fno-tree-sra -fopenmp -fPIC -shared -std=c++17
   static std::string default_compiler();
 
   // Names must be non-empty and distinct (UsageError); they are lookup keys only,

@@ -180,6 +180,43 @@ TEST(CompactBuffers, RegisterTileOfANonDivisibleSplitKeepsItsFullWidth) {
   EXPECT_EQ(test::compare_with_interpreter(module->get_function("gemm")), "");
 }
 
+TEST(CompactBuffers, RegisterTileUnderAFusedParallelLoopIsCompacted) {
+  // The parallel postprocessor fuses i0 and j0: the tile's row is i0j0 // 2 * 18
+  // + i1 * 6 and its column i0j0 % 2 * 16. Instances differ in one of the two
+  // digits, so the accumulator still moves inside i1 (before, only affine
+  // minimums counted, and a guarded 6-row tile kept a C-sized buffer).
+  const std::string fused = std::string(test::kSixRowTile)
+                                .replace(std::string(test::kSixRowTile).find("[2, None, 6]"), 12, "[3, None, 6]")
+                                .replace(std::string(test::kSixRowTile).find("parallel(i0)"), 12,
+                                         "f = fuse(i0, j0)\nparallel(f)");
+  PrimFunc f = scheduled("matmul:M=50,N=32,K=16", fused);
+  PrimFunc g = codegen::compact_buffers(f);
+  Allocation a = allocation_of(g, "C_local");
+  EXPECT_EQ(a.buffer->shape, (std::vector<int64_t>{6, 16})) << to_text(g);
+  EXPECT_EQ(a.loops, (std::vector<std::string>{"i_0_j_0_fused", "i_1"})) << to_text(g);
+  EXPECT_EQ(interpreted_difference(f, g, 5), "");
+  auto module = runtime::CpuBuilder().build({{"gemm", f}});
+  EXPECT_EQ(test::compare_with_interpreter(module->get_function("gemm")), "");
+}
+
+TEST(CompactBuffers, OneDigitOfAFusedLoopDoesNotSeparateInstances) {
+  // acc[f // 3 * 2 + i] accumulates over the three values of f % 3 that share
+  // f // 3: instances of f's body overlap, so acc stays at the root.
+  Buffer a = make_buffer("A", DType::f32, {6, 2}), out = make_buffer("Out", DType::f32, {2, 2});
+  Buffer acc = make_buffer("acc", DType::f32, {4});
+  Var f = make_var("f"), i1 = make_var("i1"), i2 = make_var("i2"), i3 = make_var("i3");
+  auto e = [](const Var& v) { return var_expr(v); };
+  auto at = [&](const Var& i) { return floordiv(e(f), int_imm(3)) * int_imm(2) + e(i); };
+  Stmt zero = make_for(i1, int_imm(2), ForKind::Serial, store(acc, float_imm(0), {at(i1)}));
+  Stmt add = make_for(i2, int_imm(2), ForKind::Serial, store(acc, load(acc, {at(i2)}) + load(a, {e(f), e(i2)}), {at(i2)}));
+  Stmt put = make_for(i3, int_imm(2), ForKind::Serial,
+                      store(out, load(acc, {at(i3)}), {floordiv(e(f), int_imm(3)), e(i3)}));
+  Stmt body = make_for(f, int_imm(6), ForKind::Serial,
+                       seq({if_then_else(eq(floormod(e(f), int_imm(3)), int_imm(0)), zero), add, put}));
+  PrimFunc func = make_func_with_root("digit_sum", {a, out}, body, {acc});
+  EXPECT_EQ(to_text(codegen::compact_buffers(func)), to_text(func));
+}
+
 TEST(CompactBuffers, AccumulationAcrossIterationsStaysOutside) {
   // acc carries a running sum across iterations of `o`: allocating it inside `o`
   // would restart it, so it must stay at the root at full size.

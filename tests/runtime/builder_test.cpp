@@ -58,7 +58,7 @@ const std::shared_ptr<runtime::CpuModule>& shared_module() {
 
 TEST(CpuBuilder, DefaultsAndEnvironmentOverride) {
   EXPECT_EQ(CpuBuilder::default_flags(),
-            (std::vector<std::string>{"-O3", "-march=native", "-fopenmp", "-fPIC", "-shared", "-std=c++17"}));
+            (std::vector<std::string>{"-O3", "-march=native", "-fno-tree-sra", "-fopenmp", "-fPIC", "-shared", "-std=c++17"}));
   const char* saved = std::getenv("WEFT_CXX");
   std::string saved_value = saved ? saved : "";
   setenv("WEFT_CXX", "/nonexistent/weft-cxx", 1);
