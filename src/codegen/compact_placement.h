@@ -9,7 +9,10 @@
 //   - disjoint: instances touch disjoint parts of the buffer. The region an
 //     instance touches has a minimum that is affine in the outer loop variables;
 //     each variable must step the region past itself in one dimension
-//     (mixed-radix: i0*32 + i1*4 with a 4-wide tile, i1 < 8);
+//     (mixed-radix: i0*32 + i1*4 with a 4-wide tile, i1 < 8). A fused outer
+//     loop may step it through its two digits instead (f // J and f % J, J
+//     dividing its extent: the parallel postprocessor's fused i0 x j0), each
+//     digit with more than one value placed like a variable;
 //   - covered: the body of L is a sequence, and every read of the buffer in its
 //     k-th statement lies inside a box that an earlier statement writes in full
 //     (an unconditional store whose indices are the outer part plus a dense
