@@ -172,11 +172,7 @@ class MultiLevelTiling : public ScheduleRule {
         if (tiles[level - 1].empty()) continue;
         sched::Schedule state = base.fork();
         if (try_transform(state, [&](sched::Schedule& s) {
-              for (const std::string& input : inputs) {
-                int64_t index = read_index_of(site_of(s, block_name).block(), input);
-                sched::BlockRV copy = sched::cache_read(s, block, index, read_reuse_.scope);
-                sched::compute_at(s, copy, tiles[level - 1].back(), true);
-              }
+              pack_inputs_at(s, block, block_name, inputs, tiles[level - 1].back(), read_reuse_.scope);
             }))
           out.push_back(std::move(state));
       }

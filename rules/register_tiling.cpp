@@ -68,12 +68,8 @@ class RegisterTiling : public ScheduleRule {
     out.push_back(tiled.fork());
     std::vector<std::string> inputs = packable_inputs(b);
     sched::Schedule packed = tiled;
-    if (!inputs.empty() && try_transform(packed, [&](sched::Schedule& s) {
-          for (const std::string& input : inputs) {
-            int64_t index = read_index_of(site_of(s, block_name).block(), input);
-            sched::compute_at(s, sched::cache_read(s, block, index, "global"), j0, true);
-          }
-        }))
+    if (!inputs.empty() &&
+        try_transform(packed, [&](sched::Schedule& s) { pack_inputs_at(s, block, block_name, inputs, j0, "global"); }))
       out.push_back(std::move(packed));
     return out;
   }

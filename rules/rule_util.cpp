@@ -7,6 +7,8 @@
 #include "rules/annotations.h"
 #include "schedule/compute_location_util.h"
 #include "schedule/error.h"
+#include "schedule/primitives_cache.h"
+#include "schedule/primitives_compute_location.h"
 #include "schedule/primitives_lookup.h"
 #include "schedule/primitives_loops.h"
 #include "schedule/sampling.h"
@@ -173,6 +175,14 @@ bool try_transform(sched::Schedule& sch, const std::function<void(sched::Schedul
   }
   sch = std::move(copy);
   return true;
+}
+
+void pack_inputs_at(sched::Schedule& s, sched::BlockRV block, const std::string& block_name,
+                    const std::vector<std::string>& inputs, sched::LoopRV loop, const std::string& scope) {
+  for (const std::string& input : inputs) {
+    int64_t index = read_index_of(site_of(s, block_name).block(), input);
+    sched::compute_at(s, sched::cache_read(s, block, index, scope), loop, true);
+  }
 }
 
 }  // namespace weft::rules

@@ -62,6 +62,12 @@ std::vector<std::string> packable_inputs(const ir::BlockNode& block);
 // The index of `buffer` in the block's reads; -1 when it does not read it.
 int64_t read_index_of(const ir::BlockNode& block, const std::string& buffer);
 
+// Read reuse: copies each of `inputs` (read by block `block_name`) with cache_read
+// into `scope` and computes the copy at `loop`. Throws ScheduleError like the
+// primitives.
+void pack_inputs_at(sched::Schedule& s, sched::BlockRV block, const std::string& block_name,
+                    const std::vector<std::string>& inputs, sched::LoopRV loop, const std::string& scope);
+
 // Runs `transform` on a copy; returns false (and leaves `sch` as it was) when the
 // transform throws ScheduleError, true (and `sch` transformed) otherwise.
 bool try_transform(sched::Schedule& sch, const std::function<void(sched::Schedule&)>& transform);

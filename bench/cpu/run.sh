@@ -9,7 +9,9 @@
 # from the DB, so re-running with the same TRIALS only re-measures), BATCH (candidates
 # per round, 16), SEED (1), REPEATS (timed calls per side in tuned_bench, 30),
 # BUILD (build folder, build-bench), OUT (bench/cpu/out), SKIP_TUNE=1 (compile and
-# time what the DB holds). Every step's `uptime` goes to OUT/run.log.
+# time what the DB holds), REMEASURE (weft compile --remeasure: time this many best
+# records again and keep the fastest; default 1, the stored best). Every step's
+# `uptime` goes to OUT/run.log.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -19,6 +21,7 @@ TRIALS=${TRIALS:-64}
 BATCH=${BATCH:-16}
 SEED=${SEED:-1}
 REPEATS=${REPEATS:-30}
+REMEASURE=${REMEASURE:-1}
 VENV=$ROOT/bench/.venv
 DB=$OUT/bench.db
 LOG=$OUT/run.log
@@ -53,7 +56,7 @@ for w in "${WORKLOADS[@]}"; do
     note "tuned $w in $(( $(date +%s) - start )) s"
   fi
   stem=$(stem_of "$w")
-  "$WEFT" compile "$w" --db "$DB" -o "$OUT" --name "$stem"
+  "$WEFT" compile "$w" --db "$DB" -o "$OUT" --name "$stem" --remeasure "$REMEASURE"
   LIBS+=("$w" "$OUT/$stem.so")
 done
 

@@ -73,7 +73,8 @@ void print_top(const db::WorkloadEntry& w, const std::string& target, const db::
   if (json) {
     nlohmann::json records = nlohmann::json::array();
     for (const db::Record& r : best.records)
-      records.push_back({{"trace", r.trace_text},
+      records.push_back({{"id", r.id},
+                         {"trace", r.trace_text},
                          {"median_us", r.median_us},
                          {"gflops", gflops(r)},
                          {"target", r.target_key},

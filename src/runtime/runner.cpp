@@ -49,11 +49,15 @@ Timing time_callable(const std::function<void()>& run, const RunnerConfig& confi
     for (int64_t k = 0; k < number; ++k) run();
     t.all_us.push_back(elapsed_us(start) / static_cast<double>(number));
   }
-  std::vector<double> sorted = t.all_us;
-  std::sort(sorted.begin(), sorted.end());
-  size_t n = sorted.size();
-  t.median_us = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  t.median_us = median_of(t.all_us);
   return t;
+}
+
+double median_of(std::vector<double> times) {
+  if (times.empty()) return 0;
+  std::sort(times.begin(), times.end());
+  size_t n = times.size();
+  return n % 2 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
 }
 
 Timing time_function(const CpuFunction& fn, const std::vector<ir::NDArray*>& args, const RunnerConfig& config) {

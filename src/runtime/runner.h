@@ -32,6 +32,9 @@ Timing time_function(const CpuFunction& fn, const std::vector<ir::NDArray*>& arg
 // Times any callable the same way.
 Timing time_callable(const std::function<void()>& run, const RunnerConfig& config = {});
 
+// The median of `times` (the mean of the middle two for an even count); 0 when empty.
+double median_of(std::vector<double> times);
+
 // Writes a 64 MiB buffer, evicting the last-level cache.
 void flush_cpu_cache();
 

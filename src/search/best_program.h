@@ -22,4 +22,10 @@ struct BestProgram {
 
 BestProgram best_program(const db::Database& database, const std::string& workload_spec, const Target& target);
 
+// The programs of up to `count` best stored records that still realize on this
+// target, fastest stored first (each with its record); records that no longer
+// replay are skipped with a note in `notes`, as is a compatible target's use.
+std::vector<BestProgram> stored_programs(const db::Database& database, const std::string& workload_spec,
+                                         const Target& target, int count, std::vector<std::string>& notes);
+
 }  // namespace weft::search

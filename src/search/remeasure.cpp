@@ -1,0 +1,38 @@
+#include "search/remeasure.h"
+
+#include <algorithm>
+
+#include "runtime/cpu_builder.h"
+#include "runtime/output_check.h"
+#include "runtime/time_alternating.h"
+#include "support/error.h"
+
+namespace weft::search {
+
+BestProgram fastest_stored_program(const db::Database& database, const std::string& workload_spec,
+                                   const Target& target, int count, const runtime::RunnerConfig& config, int rounds,
+                                   std::vector<Remeasured>& timings) {
+  if (target.backend != "cpu")
+    throw UsageError("re-measuring records runs them on this machine's CPU; target '" + target.key() + "' is not a CPU");
+  if (count < 1) throw UsageError("the number of records to re-measure must be at least 1, got " + std::to_string(count));
+  std::vector<std::string> notes;
+  std::vector<BestProgram> stored = stored_programs(database, workload_spec, target, count, notes);
+  if (stored.empty()) return best_program(database, workload_spec, target);
+
+  std::vector<std::pair<std::string, ir::PrimFunc>> funcs;
+  for (size_t k = 0; k < stored.size(); ++k) funcs.emplace_back("record_" + std::to_string(k), stored[k].func);
+  auto module = runtime::CpuBuilder().build(funcs);
+  std::vector<runtime::CpuFunction> fns;
+  for (const auto& [name, func] : funcs) fns.push_back(module->get_function(name));
+  std::vector<ir::NDArray> args = runtime::random_arguments(stored[0].workload.func, 0);
+  std::vector<double> medians = runtime::time_alternating(fns, runtime::pointers(args), config, rounds);
+
+  for (size_t k = 0; k < stored.size(); ++k)
+    timings.push_back({stored[k].record->id, stored[k].record->median_us, medians[k]});
+  size_t fastest = std::min_element(medians.begin(), medians.end()) - medians.begin();
+  BestProgram out = stored[fastest];
+  out.notes = notes;
+  return out;
+}
+
+}  // namespace weft::search
