@@ -7,9 +7,10 @@
 namespace weft::rules {
 namespace {
 
-// MetaSchedule's CPU defaults, in its order (plus weft's register-tiling): inlining first so that tiling sees the
-// fused computation, rfactor before tiling decides, annotations for the root last
-// (the root block is visited last), compute locations for what is left.
+// MetaSchedule's CPU defaults, in its order (plus weft's register-tiling): inlining
+// first so that tiling sees the fused computation, rfactor before tiling decides,
+// annotations for the root last (the root block is visited last), compute
+// locations for what is left.
 // CUDA, MetaSchedule's order too: cross-thread reduction before tiling decides,
 // auto-bind last so that it only binds what the other rules left unbound.
 const std::map<std::string, std::vector<std::string>>& sets() {

@@ -213,7 +213,8 @@ template <class V> static inline V verf_f32(V x) {
   IV n = __builtin_convertvector(a * 1.44269504088896f - 0.5f, IV);  // rounds: a <= 0
   V nf = __builtin_convertvector(n, V);
   V r = a - nf * 0.693359375f + nf * 2.12194440e-4f;
-  V e = one + r * (one + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 + r * (1.0f / 720 + r * (1.0f / 5040)))))));
+  V e = one + r * (one + r * (0.5f + r * (1.0f / 6 + r * (1.0f / 24 + r * (1.0f / 120 +
+        r * (1.0f / 720 + r * (1.0f / 5040)))))));
   IV bits = (n + 127) << 23;  // 2^n, n in [-24, 0]
   V scale;
   __builtin_memcpy(&scale, &bits, sizeof(V));

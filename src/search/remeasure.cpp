@@ -13,8 +13,10 @@ BestProgram fastest_stored_program(const db::Database& database, const std::stri
                                    const Target& target, int count, const runtime::RunnerConfig& config, int rounds,
                                    std::vector<Remeasured>& timings) {
   if (target.backend != "cpu")
-    throw UsageError("re-measuring records runs them on this machine's CPU; target '" + target.key() + "' is not a CPU");
-  if (count < 1) throw UsageError("the number of records to re-measure must be at least 1, got " + std::to_string(count));
+    throw UsageError("re-measuring records runs them on this machine's CPU; target '" + target.key() +
+                     "' is not a CPU");
+  if (count < 1)
+    throw UsageError("the number of records to re-measure must be at least 1, got " + std::to_string(count));
   std::vector<std::string> notes;
   std::vector<BestProgram> stored = stored_programs(database, workload_spec, target, count, notes);
   if (stored.empty()) return best_program(database, workload_spec, target);

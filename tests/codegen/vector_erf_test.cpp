@@ -21,9 +21,9 @@ constexpr int64_t kRows = 64, kCols = 256;
 
 PrimFunc erf_program(ForKind inner) {
   Buffer x = make_buffer("X", DType::f32, {kRows, kCols}), y = make_buffer("Y", DType::f32, {kRows, kCols});
+  auto erf_of_x = [&](const std::vector<Expr>& i) { return call(Intrinsic::erf, {load(x, i)}); };
   return make_func_with_root("erf_" + std::string(inner == ForKind::Vectorized ? "vector" : "scalar"), {x, y},
-                             test::spatial_nest("Y", y, [&](const auto& i) { return call(Intrinsic::erf, {load(x, i)}); },
-                                                {ForKind::Serial, inner}));
+                             test::spatial_nest("Y", y, erf_of_x, {ForKind::Serial, inner}));
 }
 
 // Inputs: special values first, then both sides of the pieces' edges, then an

@@ -75,7 +75,8 @@ TEST(RegisterTiling, DenseEpilogueRunsPerRowTile) {
     auto compute = *sched::find_block(states[k].func(), "matmul");
     auto epilogue = *sched::find_block(states[k].func(), "bias_gelu");
     ASSERT_GE(epilogue.loops.size(), 3u) << ir::to_text(states[k].func());
-    for (int l = 0; l < 3; ++l) EXPECT_TRUE(epilogue.loops[l].same_as(compute.loops[l])) << ir::to_text(states[k].func());
+    for (int l = 0; l < 3; ++l)
+      EXPECT_TRUE(epilogue.loops[l].same_as(compute.loops[l])) << ir::to_text(states[k].func());
   }
   expect_states_correct(states, w.func);
 }
