@@ -9,7 +9,6 @@
 // without one is a UsageError. Without oneDNN, "onednn" says why it is unavailable and
 // the other onednn_* values are null.
 // Prints one JSON line per workload; exit 3 when any check fails, 1 on errors.
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -25,7 +24,7 @@
 #include "onednn_peers.h"
 #endif
 #include "runtime/cpu_module.h"
-#include "runtime/runner.h"
+#include "runtime/time_alternating.h"
 #include "support/error.h"
 #include "support/rng.h"
 
@@ -91,12 +90,6 @@ std::string utc_now() {
   return buf;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 // The oneDNN peer, or nothing where weft was built without oneDNN.
 std::optional<bench::Peer> make_onednn_peer(const ir::Workload& w, const std::vector<const ir::NDArray*>& inputs,
                                             ir::NDArray& output) {
@@ -137,26 +130,19 @@ bool bench_one(const std::string& spec, const std::string& library, const Option
   std::optional<bench::Peer> onednn = make_onednn_peer(w, inputs, onednn_out);
 
   std::string load_before = load_average();
-  runtime::RunnerConfig cfg;
-  cfg.warmup = 1;
-  std::vector<double> weft_us, peer_us, onednn_us;
-  for (int r = 0; r < o.rounds; ++r) {
-    cfg.repeats = o.repeats / o.rounds + (r < o.repeats % o.rounds ? 1 : 0);
-    runtime::Timing tw = runtime::time_function(fn, weft_args, cfg);
-    runtime::Timing tp = runtime::time_callable(peer.run, cfg);
-    weft_us.insert(weft_us.end(), tw.all_us.begin(), tw.all_us.end());
-    peer_us.insert(peer_us.end(), tp.all_us.begin(), tp.all_us.end());
-    if (onednn) {
-      runtime::Timing td = runtime::time_callable(onednn->run, cfg);
-      onednn_us.insert(onednn_us.end(), td.all_us.begin(), td.all_us.end());
-    }
-  }
+  std::vector<void*> weft_packed = fn.pack_args(weft_args);
+  std::vector<std::function<void()>> runs = {[&] { fn.call_packed(weft_packed.data()); }, peer.run};
+  if (onednn) runs.push_back(onednn->run);
+  std::vector<runtime::Timing> timings =
+      runtime::time_alternating(runs, runtime::RunnerConfig{.warmup = 1, .repeats = o.repeats}, o.rounds);
+  const std::vector<double>& weft_us = timings[0].all_us;
+  const std::vector<double>& peer_us = timings[1].all_us;
   std::string load_after = load_average();
   ir::Comparison cmp = ir::compare(peer_out, weft_out, o.rtol, o.atol);
   std::optional<ir::Comparison> onednn_cmp;
   if (onednn) onednn_cmp = ir::compare(onednn_out, weft_out, o.rtol, o.atol);
 
-  double wm = median(weft_us), pm = median(peer_us);
+  double wm = timings[0].median_us, pm = timings[1].median_us;
   nlohmann::json j{{"workload", w.spec},
                    {"library", library},
                    {"symbol", symbol},
@@ -175,7 +161,7 @@ bool bench_one(const std::string& spec, const std::string& library, const Option
                    {"load_after", load_after},
                    {"date", utc_now()}};
   if (onednn) {
-    double dm = median(onednn_us);
+    double dm = timings[2].median_us;
     j["onednn"] = onednn->name;
     j["onednn_us"] = dm;
     j["onednn_gflops"] = w.flops / (dm * 1e3);
@@ -185,7 +171,7 @@ bool bench_one(const std::string& spec, const std::string& library, const Option
     j["onednn"] = "unavailable: tuned_bench was built without oneDNN 2.x peers (libdnnl-dev, WEFT_BENCH_ONEDNN_PEERS)";
     for (const char* key : {"onednn_us", "onednn_gflops", "onednn_ratio", "onednn_check"}) j[key] = nullptr;
   }
-  j["onednn_all_us"] = onednn_us;
+  j["onednn_all_us"] = onednn ? timings[2].all_us : std::vector<double>{};
   std::printf("%s\n", j.dump().c_str());
   std::fflush(stdout);
   return cmp.ok && (!onednn_cmp || onednn_cmp->ok);

@@ -57,7 +57,7 @@ const RegisterCommand kCompile([](CLI::App& app, const GlobalOptions& global, in
     search::BestProgram best =
         a->remeasure > 1
             ? search::fastest_stored_program(database, a->workload, target, a->remeasure,
-                                             runtime::RunnerConfig{.warmup = 1, .repeats = 10}, 3, timings)
+                                             runtime::RunnerConfig{.warmup = 1, .repeats = 30}, 3, timings)
             : search::best_program(database, a->workload, target);
     for (const std::string& note : best.notes) std::cerr << "weft compile: " << note << "\n";
     nlohmann::json remeasured = nlohmann::json::array();

@@ -7,6 +7,7 @@
 
 #include "runtime/cuda_driver.h"
 #include "runtime/output_check.h"
+#include "runtime/runner.h"
 #include "support/error.h"
 
 namespace weft::runtime::cuda_worker {
@@ -129,12 +130,6 @@ void launch_all(const Session& s, const Program& program) {
     launch(s, program.functions[k], program.dims[k], program.args[k]);
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 // Loads, checks and times one candidate. A sticky error sets `poisoned`.
 MeasureResult run_one(const Session& s, const Job& job, const CudaBinary& binary, bool& poisoned) {
   const CudaDriver& d = *s.d;
@@ -193,7 +188,7 @@ MeasureResult run_one(const Session& s, const Job& job, const CudaBinary& binary
       WEFT_CU(d, cuEventElapsedTime, &ms, s.start, s.stop);
       r.latencies_us.push_back(static_cast<double>(ms) * 1e3);
     }
-    r.median_us = median(r.latencies_us);
+    r.median_us = median_of(r.latencies_us);
   } catch (const CudaError& e) {
     r = MeasureResult{MeasureStatus::RunError, 0, {}, e.what()};
     poisoned = e.sticky();

@@ -1,5 +1,5 @@
 // The runner: repeat counts, warm-up, calibration for min_repeat_ms, the median,
-// cache flushing and config validation. No timing thresholds: only structure.
+// cache flushing, alternating rounds and config validation. No timing thresholds: only structure.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 #include "codegen/codegen_test_util.h"
 #include "runtime/cpu_builder.h"
 #include "runtime/runner.h"
+#include "runtime/time_alternating.h"
 #include "support/error.h"
 
 namespace weft::test {
@@ -23,6 +24,28 @@ void expect_well_formed(const Timing& t, int repeats) {
   std::sort(sorted.begin(), sorted.end());
   double median = repeats % 2 ? sorted[repeats / 2] : (sorted[repeats / 2 - 1] + sorted[repeats / 2]) / 2;
   EXPECT_DOUBLE_EQ(t.median_us, median);
+}
+
+TEST(Runner, AlternatingRoundsVisitEveryFunctionInTurn) {
+  // 7 repeats over 3 rounds: 3, 2, 2 timed calls per function and round, each
+  // round after one warm-up call; the calls of A and B interleave round by round.
+  std::string order;
+  std::vector<std::function<void()>> runs = {[&] { order += 'A'; }, [&] { order += 'B'; }};
+  RunnerConfig config;
+  config.repeats = 7;
+  std::vector<Timing> t = runtime::time_alternating(runs, config, 3);
+  ASSERT_EQ(t.size(), 2u);
+  expect_well_formed(t[0], 7);
+  expect_well_formed(t[1], 7);
+  EXPECT_EQ(order, "AAAABBBBAAABBBAAABBB");
+  // More rounds than repeats: one repeat per round.
+  order.clear();
+  config.repeats = 2;
+  EXPECT_EQ(runtime::time_alternating(runs, config, 5)[1].all_us.size(), 2u);
+  EXPECT_EQ(order, "AABBAABB");
+  EXPECT_THROW(runtime::time_alternating(runs, config, 0), UsageError);
+  config.repeats = 0;
+  EXPECT_THROW(runtime::time_alternating(runs, config, 1), UsageError);
 }
 
 TEST(Runner, TimesACompiledFunction) {
