@@ -46,7 +46,8 @@ struct Comparison {
 
 // |actual - expected| <= atol + rtol * |expected| elementwise; NaN matches only NaN.
 Comparison compare(const NDArray& expected, const NDArray& actual, double rtol, double atol);
-// Tolerances suited to the dtype (looser for f16/bf16).
+// Tolerances suited to the dtype (looser for f16/bf16); for floats atol is scaled by
+// the RMS of `expected` where that is above 1.
 Comparison compare(const NDArray& expected, const NDArray& actual);
 
 }  // namespace weft::ir

@@ -16,6 +16,7 @@ struct Candidate {
   ir::PrimFunc func;                      // realized: replayed and postprocessed
   std::string hash;                       // structural hash of func: equal programs are one candidate
   costmodel::ProgramFeatures features;
+  int sketch = -1;  // the design-space sketch a fresh sample was drawn from; -1 for others
 };
 
 // Realizes `trace` on `func` and fills in the rest; nullopt when it does not apply or

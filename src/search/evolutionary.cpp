@@ -18,15 +18,64 @@ EvolutionarySearch::EvolutionarySearch(ir::PrimFunc func, Target target, SearchC
       mutators_(std::move(mutators)),
       rng_(seed) {
   for (const auto& m : mutators_) mutator_weights_.push_back(m.probability);
+  for (const sched::Trace& sketch : space_) sketch_keys_.push_back(without_decisions(sketch).to_text());
+  sketch_measured_.assign(space_.size(), false);
 }
 
 std::optional<Candidate> EvolutionarySearch::sample_fresh() {
   if (space_.empty()) return std::nullopt;
-  const sched::Trace& sketch = space_[static_cast<size_t>(rng_.uniform_int(0, static_cast<int64_t>(space_.size()) - 1))];
+  return sample_fresh(static_cast<size_t>(rng_.uniform_int(0, static_cast<int64_t>(space_.size()) - 1)));
+}
+
+std::optional<Candidate> EvolutionarySearch::sample_fresh(size_t index) {
   std::string why;
-  auto c = make_candidate(without_decisions(sketch), func_, target_, rng_.next_u64(), &why);
-  if (!c) logger()->debug("a fresh sample failed: {}", why);
+  auto c = make_candidate(without_decisions(space_.at(index)), func_, target_, rng_.next_u64(), &why);
+  if (!c) {
+    logger()->debug("a fresh sample of sketch {} failed: {}", index, why);
+    return c;
+  }
+  c->sketch = static_cast<int>(index);
   return c;
+}
+
+void EvolutionarySearch::note_measured_sketches(const std::vector<sched::Trace>& elites) {
+  for (const sched::Trace& t : elites) {
+    std::string key = without_decisions(t).to_text();
+    for (size_t k = 0; k < sketch_keys_.size(); ++k)
+      if (sketch_keys_[k] == key) sketch_measured_[k] = true;
+  }
+}
+
+std::vector<Candidate> EvolutionarySearch::cover_sketches(
+    const std::map<std::string, std::pair<double, Candidate>>& pool, const std::unordered_set<std::string>& measured,
+    int limit) {
+  std::vector<const std::pair<double, Candidate>*> best(space_.size(), nullptr);
+  for (const auto& [hash, entry] : pool) {
+    int k = entry.second.sketch;
+    if (k >= 0 && (!best[k] || entry.first > best[k]->first)) best[k] = &entry;
+  }
+  std::vector<size_t> order;
+  for (size_t k = 0; k < space_.size(); ++k)
+    if (!sketch_measured_[k]) order.push_back(k);
+  for (size_t i = order.size(); i > 1; --i)
+    std::swap(order[i - 1], order[static_cast<size_t>(rng_.uniform_int(0, static_cast<int64_t>(i) - 1))]);
+  std::vector<Candidate> out;
+  std::unordered_set<std::string> chosen;
+  for (size_t k : order) {
+    if (static_cast<int>(out.size()) >= limit) break;
+    if (sketch_measured_[k]) continue;  // a duplicate of a sketch covered just now
+    std::optional<Candidate> c;
+    if (best[k]) c = best[k]->second;
+    for (int attempt = 0; attempt < 8 && !c; ++attempt) {
+      c = sample_fresh(k);
+      if (c && (measured.count(c->hash) || chosen.count(c->hash))) c.reset();
+    }
+    // Marked even when nothing realizes: a sketch that never applies is not retried.
+    for (size_t j = 0; j < sketch_keys_.size(); ++j)
+      if (sketch_keys_[j] == sketch_keys_[k]) sketch_measured_[j] = true;
+    if (c && chosen.insert(c->hash).second) out.push_back(std::move(*c));
+  }
+  return out;
 }
 
 std::vector<Candidate> EvolutionarySearch::initial_population(const std::vector<sched::Trace>& elites) {
@@ -63,7 +112,9 @@ std::optional<Candidate> EvolutionarySearch::mutate(const Candidate& parent) {
   const Mutator& m = *mutators_[rng_.categorical(mutator_weights_)].mutator;
   auto trace = m.apply(parent.trace, func_, rng_);
   if (!trace) return std::nullopt;
-  return make_candidate(*trace, func_, target_, rng_.next_u64());
+  auto child = make_candidate(*trace, func_, target_, rng_.next_u64());
+  if (child) child->sketch = parent.sketch;  // mutators change decisions only
+  return child;
 }
 
 std::vector<Candidate> EvolutionarySearch::next_generation(const std::vector<Candidate>& parents,
@@ -97,6 +148,7 @@ std::vector<Candidate> EvolutionarySearch::next_generation(const std::vector<Can
 std::vector<Candidate> EvolutionarySearch::next_batch(costmodel::CostModel& model,
                                                       const std::vector<sched::Trace>& elites,
                                                       const std::unordered_set<std::string>& measured) {
+  note_measured_sketches(elites);
   std::vector<Candidate> pop = initial_population(elites);
   // Every unmeasured program seen in any generation, with its best predicted score.
   std::map<std::string, std::pair<double, Candidate>> pool;
@@ -117,14 +169,14 @@ std::vector<Candidate> EvolutionarySearch::next_batch(costmodel::CostModel& mode
   for (const auto& [hash, entry] : pool) ranked.emplace_back(entry.first, &entry.second);
   std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
 
+  std::vector<Candidate> batch = cover_sketches(pool, measured, std::max(1, config_.batch / 2));
+  std::unordered_set<std::string> chosen;
+  for (const Candidate& c : batch) chosen.insert(c.hash);
   int n_random = static_cast<int>(config_.batch * config_.eps_greedy + 0.5);
   int n_best = config_.batch - n_random;
-  std::vector<Candidate> batch;
-  std::unordered_set<std::string> chosen;
   for (const auto& [score, c] : ranked) {
     if (static_cast<int>(batch.size()) >= n_best) break;
-    chosen.insert(c->hash);
-    batch.push_back(*c);
+    if (chosen.insert(c->hash).second) batch.push_back(*c);
   }
   // Exploration: random fresh samples, then (if the pool ran short) more best ones.
   std::vector<Candidate> fresh = fresh_;

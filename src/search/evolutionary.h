@@ -2,9 +2,15 @@
 // starts from the best measured candidates and fresh samples of the design space,
 // breeds a few generations by mutating parents chosen by predicted score, and picks
 // the batch to measure eps-greedily: mostly the best predicted unmeasured programs,
-// a few random fresh samples.
+// a few random fresh samples. Before that, every sketch with no program measured yet
+// (none in this search's batches, none among the elites) gets its best-predicted
+// fresh sample into the batch, up to half of it: with a dozen sketches and a model
+// that knows nothing, a 48-trial run otherwise never measured the one sketch that
+// reaches 100 GFLOP/s (weft's addition; MetaSchedule samples sketches uniformly).
 #pragma once
 
+#include <map>
+#include <string>
 #include <unordered_set>
 #include <vector>
 
@@ -30,11 +36,19 @@ class EvolutionarySearch {
 
   // Draws one fresh random candidate (a random sketch with fresh decisions).
   std::optional<Candidate> sample_fresh();
+  // The same from sketch `index` of the space.
+  std::optional<Candidate> sample_fresh(size_t index);
 
  private:
   std::vector<Candidate> initial_population(const std::vector<sched::Trace>& elites);
   std::vector<Candidate> next_generation(const std::vector<Candidate>& parents, const std::vector<double>& scores);
   std::optional<Candidate> mutate(const Candidate& parent);
+  // Marks the sketches the elites come from as measured.
+  void note_measured_sketches(const std::vector<sched::Trace>& elites);
+  // The best-predicted fresh candidate (or a new one) of each unmeasured sketch, at
+  // most `limit`, skipping `measured`; marks their sketches measured.
+  std::vector<Candidate> cover_sketches(const std::map<std::string, std::pair<double, Candidate>>& pool,
+                                        const std::unordered_set<std::string>& measured, int limit);
 
   ir::PrimFunc func_;
   Target target_;
@@ -44,6 +58,8 @@ class EvolutionarySearch {
   std::vector<double> mutator_weights_;  // their probabilities, for Rng::categorical
   Rng rng_;
   std::vector<Candidate> fresh_;  // the fresh samples of the current round, for eps-greedy picks
+  std::vector<std::string> sketch_keys_;  // each sketch's trace without decisions, to recognise its programs
+  std::vector<bool> sketch_measured_;
 };
 
 }  // namespace weft::search

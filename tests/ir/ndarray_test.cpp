@@ -283,3 +283,28 @@ TEST(NDArrayCompare, DtypeTolerances) {
   EXPECT_FALSE(close(DType::i8, -1, 1));
   EXPECT_FALSE(close(DType::boolean, 0, 1));
 }
+
+// A tiled conv's 576-term reduction, reassociated, was 1.2e-5 off an output near zero
+// among outputs of RMS about 8: within the scaled atol. An element off by a small
+// fraction of the RMS, as a wrong index gives, still fails; an RMS below 1 changes nothing.
+TEST(NDArrayCompare, DtypeAtolScalesWithTheOutputsRms) {
+  NDArray e(DType::f32, {64}), a(DType::f32, {64});
+  for (int i = 0; i < 64; ++i) {
+    e.set(i, i % 2 == 0 ? 8 : -8);
+    a.set(i, e.get(i));
+  }
+  e.set(3, 0.0009765625);
+  a.set(3, 0.0009765625 + 3e-5);
+  EXPECT_FALSE(compare(e, a, 1e-4, 1e-5).ok);
+  Comparison c = compare(e, a);
+  EXPECT_TRUE(c.ok) << c.message;
+  a.set(3, 0.0009765625 + 1e-3);
+  c = compare(e, a);
+  EXPECT_FALSE(c.ok);
+  EXPECT_EQ(c.worst_index, 3);
+  NDArray small(DType::f32, {2}), off(DType::f32, {2});
+  small.set(0, 0.5);
+  off.set(0, 0.5);
+  off.set(1, 2e-5);  // expected 0: beyond atol 1e-5 at RMS 0.35
+  EXPECT_FALSE(compare(small, off).ok);
+}

@@ -102,5 +102,45 @@ TEST(EvolutionarySearch, ASmallSpaceRunsDry) {
   FAIL() << "the space of relu:M=4,N=4 never ran dry; " << measured.size() << " programs";
 }
 
+std::string sketch_key(const sched::Trace& t) { return without_decisions(t).to_text(); }
+
+// A sketch drawn once in 31 would be in a first batch of 12 (from a population of 48)
+// by chance only now and then; unmeasured sketches go first, so it is in every one.
+TEST(EvolutionarySearch, AnUnmeasuredSketchIsInTheFirstBatch) {
+  ir::Workload w = ir::make_workload("matmul:M=64,N=64,K=32");
+  Target t = host_cpu_target();
+  std::vector<sched::Trace> real = generate_design_space(w.func, t, 1);
+  ASSERT_GE(real.size(), 2u);
+  std::vector<sched::Trace> space(30, real.front());
+  space.push_back(real.back());
+  for (uint64_t seed : {1, 2, 3}) {
+    auto model = costmodel::make_cost_model("random", seed);
+    EvolutionarySearch s(w.func, t, small_config(), space, default_mutators(t), seed);
+    std::vector<Candidate> batch = s.next_batch(*model, {}, {});
+    ASSERT_EQ(batch.size(), 12u);
+    int rare = 0;
+    for (const Candidate& c : batch) rare += sketch_key(c.trace) == sketch_key(real.back());
+    EXPECT_GE(rare, 1) << "seed " << seed;
+  }
+}
+
+// At most half a batch goes to coverage: the GEMM's 7 sketches take two batches of 12.
+TEST(EvolutionarySearch, EverySketchIsMeasuredWithinTheFirstBatches) {
+  ir::Workload w = ir::make_workload("matmul:M=64,N=64,K=32");
+  Target t = host_cpu_target();
+  std::vector<sched::Trace> space = generate_design_space(w.func, t, 2);
+  ASSERT_EQ(space.size(), 7u);
+  auto model = costmodel::make_cost_model("random", 4);
+  EvolutionarySearch s(w.func, t, small_config(), space, default_mutators(t), 4);
+  std::set<std::string> seen;
+  std::unordered_set<std::string> measured;
+  for (int round = 0; round < 2; ++round)
+    for (const Candidate& c : s.next_batch(*model, {}, measured)) {
+      measured.insert(c.hash);
+      seen.insert(sketch_key(c.trace));
+    }
+  for (const sched::Trace& sketch : space) EXPECT_TRUE(seen.count(sketch_key(sketch))) << sketch.to_text();
+}
+
 }  // namespace
 }  // namespace weft::search
