@@ -38,12 +38,13 @@ std::optional<Candidate> EvolutionarySearch::sample_fresh(size_t index) {
   return c;
 }
 
+void EvolutionarySearch::mark_measured(const std::string& sketch_key) {
+  for (size_t k = 0; k < sketch_keys_.size(); ++k)
+    if (sketch_keys_[k] == sketch_key) sketch_measured_[k] = true;
+}
+
 void EvolutionarySearch::note_measured_sketches(const std::vector<sched::Trace>& elites) {
-  for (const sched::Trace& t : elites) {
-    std::string key = without_decisions(t).to_text();
-    for (size_t k = 0; k < sketch_keys_.size(); ++k)
-      if (sketch_keys_[k] == key) sketch_measured_[k] = true;
-  }
+  for (const sched::Trace& t : elites) mark_measured(without_decisions(t).to_text());
 }
 
 std::vector<Candidate> EvolutionarySearch::cover_sketches(
@@ -70,9 +71,7 @@ std::vector<Candidate> EvolutionarySearch::cover_sketches(
       c = sample_fresh(k);
       if (c && (measured.count(c->hash) || chosen.count(c->hash))) c.reset();
     }
-    // Marked even when nothing realizes: a sketch that never applies is not retried.
-    for (size_t j = 0; j < sketch_keys_.size(); ++j)
-      if (sketch_keys_[j] == sketch_keys_[k]) sketch_measured_[j] = true;
+    mark_measured(sketch_keys_[k]);  // even when nothing realizes: a sketch that never applies is not retried
     if (c && chosen.insert(c->hash).second) out.push_back(std::move(*c));
   }
   return out;

@@ -43,6 +43,8 @@ class EvolutionarySearch {
   std::vector<Candidate> initial_population(const std::vector<sched::Trace>& elites);
   std::vector<Candidate> next_generation(const std::vector<Candidate>& parents, const std::vector<double>& scores);
   std::optional<Candidate> mutate(const Candidate& parent);
+  // Marks every sketch whose trace without decisions is `sketch_key` as measured.
+  void mark_measured(const std::string& sketch_key);
   // Marks the sketches the elites come from as measured.
   void note_measured_sketches(const std::vector<sched::Trace>& elites);
   // The best-predicted fresh candidate (or a new one) of each unmeasured sketch, at
