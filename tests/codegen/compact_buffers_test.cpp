@@ -186,19 +186,7 @@ TEST(CompactBuffers, RegisterTileUnderAFusedParallelLoopIsCompacted) {
   // digits, so the accumulator still moves inside i1 (before, only affine
   // minimums counted, and a guarded 6-row tile kept a C-sized buffer).
   // kSixRowTile with three row blocks, fused with j0 into the parallel loop.
-  PrimFunc f = scheduled("matmul:M=50,N=32,K=16", R"(c = get_block("C")
-i, j, k = get_loops(c)
-i0, i1, i2 = split(i, [3, None, 6])
-j0, j1 = split(j, [None, 16])
-reorder(i0, j0, i1, k, i2, j1)
-cw = cache_write(c, 0, "local")
-reverse_compute_at(cw, i1)
-init = decompose_reduction(c, k)
-f = fuse(i0, j0)
-parallel(f)
-unroll(i2)
-vectorize(j1)
-)");
+  PrimFunc f = scheduled("matmul:M=50,N=32,K=16", test::six_row_tile(3, true));
   PrimFunc g = codegen::compact_buffers(f);
   Allocation a = allocation_of(g, "C_local");
   EXPECT_EQ(a.buffer->shape, (std::vector<int64_t>{6, 16})) << to_text(g);
