@@ -35,12 +35,10 @@ BestProgram fastest_stored_program(const db::Database& database, const std::stri
   for (size_t k = 0; k < fns.size(); ++k) runs.push_back([&, k] { fns[k].call_packed(packed[k].data()); });
   std::vector<runtime::Timing> measured = runtime::time_alternating(runs, config, rounds);
 
-  std::vector<double> medians;
-  for (size_t k = 0; k < stored.size(); ++k) {
-    medians.push_back(measured[k].median_us);
-    timings.push_back({stored[k].record->id, stored[k].record->median_us, medians[k]});
-  }
-  size_t fastest = std::min_element(medians.begin(), medians.end()) - medians.begin();
+  for (size_t k = 0; k < stored.size(); ++k)
+    timings.push_back({stored[k].record->id, stored[k].record->median_us, measured[k].median_us});
+  auto by_median = [](const runtime::Timing& a, const runtime::Timing& b) { return a.median_us < b.median_us; };
+  size_t fastest = std::min_element(measured.begin(), measured.end(), by_median) - measured.begin();
   BestProgram out = stored[fastest];
   out.notes = notes;
   return out;

@@ -21,9 +21,10 @@ struct Remeasured {
 };
 
 // The fastest of the programs of up to `count` best records (stored_programs) by
-// time_alternating (config.repeats measurements each, over `rounds` rounds); `timings` gets one entry per program timed,
-// in stored order. With no usable record it returns best_program's fallback and
-// times nothing. UsageError for a non-CPU target or count < 1.
+// time_alternating (config.repeats measurements each, over `rounds` rounds);
+// `timings` gets one entry per program timed, in stored order. With no usable
+// record it returns best_program's fallback and times nothing. UsageError for a
+// non-CPU target or count < 1.
 BestProgram fastest_stored_program(const db::Database& database, const std::string& workload_spec,
                                    const Target& target, int count, const runtime::RunnerConfig& config, int rounds,
                                    std::vector<Remeasured>& timings);
