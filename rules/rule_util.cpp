@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "ir/dtype.h"
 #include "ir/substitute.h"
 #include "rules/annotations.h"
 #include "schedule/compute_location_util.h"
@@ -17,6 +18,12 @@
 namespace weft::rules {
 
 using namespace ir;
+
+namespace {
+
+bool range_uses(const Range& r, const VarNode* v) { return uses_var(r.min, v) || uses_var(r.extent, v); }
+
+}  // namespace
 
 sched::BlockSite site_of(const sched::Schedule& sch, const std::string& block_name) {
   auto site = sched::find_block(sch.func(), block_name);
@@ -84,9 +91,7 @@ bool needs_multi_level_tiling(const sched::BlockSite& site) {
   for (const BufferRegion& r : b.reads) {
     if (r.buffer.get() == written.get() || !seen.insert(r.buffer.get()).second) continue;
     for (const VarNode* v : spatial_vars) {
-      bool used = std::any_of(r.region.begin(), r.region.end(), [&](const Range& rg) {
-        return uses_var(rg.min, v) || uses_var(rg.extent, v);
-      });
+      bool used = std::any_of(r.region.begin(), r.region.end(), [&](const Range& rg) { return range_uses(rg, v); });
       unused += !used;
     }
   }
@@ -141,7 +146,6 @@ std::vector<std::string> packable_inputs(const BlockNode& b) {
   }
   if (spatial_vars.empty()) return {};
   const VarNode* vector_axis = spatial_vars.back();
-  auto uses = [](const Range& r, const VarNode* v) { return uses_var(r.min, v) || uses_var(r.extent, v); };
   std::set<const BufferNode*> written;
   for (const BufferRegion& w : b.writes) written.insert(w.buffer.get());
   std::set<const BufferNode*> seen;
@@ -149,13 +153,32 @@ std::vector<std::string> packable_inputs(const BlockNode& b) {
   for (const BufferRegion& r : b.reads) {
     if (written.count(r.buffer.get()) || r.region.empty() || !seen.insert(r.buffer.get()).second) continue;
     const Range& innermost = r.region.back();
-    bool only_vector_axis = uses(innermost, vector_axis);
+    bool only_vector_axis = range_uses(innermost, vector_axis);
     for (const IterVar& iv : b.iter_vars)
-      if (iv.var.get() != vector_axis && uses(innermost, iv.var.get())) only_vector_axis = false;
+      if (iv.var.get() != vector_axis && range_uses(innermost, iv.var.get())) only_vector_axis = false;
     bool reused = std::any_of(spatial_vars.begin(), spatial_vars.end(), [&](const VarNode* v) {
-      return std::none_of(r.region.begin(), r.region.end(), [&](const Range& rg) { return uses(rg, v); });
+      return std::none_of(r.region.begin(), r.region.end(), [&](const Range& rg) { return range_uses(rg, v); });
     });
     if (only_vector_axis && reused) out.push_back(r.buffer->name);
+  }
+  return out;
+}
+
+std::vector<std::string> row_aliased_broadcast_inputs(const BlockNode& b, int64_t period_bytes) {
+  std::set<const BufferNode*> written;
+  for (const BufferRegion& w : b.writes) written.insert(w.buffer.get());
+  std::set<const BufferNode*> seen;
+  std::vector<std::string> out;
+  for (const BufferRegion& r : b.reads) {
+    const BufferNode* buffer = r.buffer.get();
+    if (written.count(buffer) || buffer->ndim() < 2 || r.region.empty() || !seen.insert(buffer).second) continue;
+    bool reduction = false, spatial = false;
+    for (const IterVar& iv : b.iter_vars) {
+      if (!range_uses(r.region.back(), iv.var.get())) continue;
+      (iv.kind == IterKind::Spatial ? spatial : reduction) = true;
+    }
+    int64_t row_bytes = buffer->shape.back() * dtype_bytes(buffer->dtype);
+    if (reduction && !spatial && row_bytes % period_bytes == 0) out.push_back(buffer->name);
   }
   return out;
 }

@@ -59,6 +59,12 @@ std::optional<std::string> elementwise_consumer(const sched::Schedule& sch, cons
 // order, each once.
 std::vector<std::string> packable_inputs(const ir::BlockNode& block);
 
+// Inputs a register tile broadcasts whose rows alias in the L1 cache: names of the
+// buffers the block reads and does not write, of rank >= 2, whose innermost index
+// uses a reduction iterator and no spatial one (matmul's A[i, k]), and whose rows
+// (the innermost extent) are a multiple of `period_bytes` long. In read order, each once.
+std::vector<std::string> row_aliased_broadcast_inputs(const ir::BlockNode& block, int64_t period_bytes);
+
 // The index of `buffer` in the block's reads; -1 when it does not read it.
 int64_t read_index_of(const ir::BlockNode& block, const std::string& buffer);
 

@@ -3,6 +3,7 @@
 // not apply, its states against the interpreter, and realized samples compiled and
 // run by the CPU runtime.
 #include "ir/printer.h"
+#include "ir/storage_align.h"
 #include "rule_test_util.h"
 #include "rules/annotations.h"
 #include "rules/rule_util.h"
@@ -103,6 +104,37 @@ TEST(RegisterTiling, BatchMatmulAndConvKeepTheirOuterLoopsOutside) {
       EXPECT_EQ(extent(compute.loops.back()), 8) << spec;
       expect_states_correct(states, w.func);
     }
+  }
+}
+
+// Rows a multiple of 4 KiB long (K = 1024 f32) would put a tile's rows in one L1 set:
+// both states copy the broadcast operand whole, at the root, rows padded by 128 bytes.
+// The vectorized operand B and short rows (the first test's K = 20) get no such copy.
+TEST(RegisterTiling, BroadcastRowsOfFourKibAreCopiedPaddedAtTheRoot) {
+  for (const char* spec : {"matmul:M=12,N=16,K=1024", "batch_matmul:B=2,M=6,N=16,K=1024"}) {
+    ir::Workload w = ir::make_workload(spec);
+    const std::string block = std::string(spec).rfind("matmul", 0) == 0 ? "C" : sched::all_block_names(w.func).back();
+    auto states = apply_rule("register-tiling", w.func, block, 2);
+    ASSERT_EQ(states.size(), 3u) << spec;
+    for (size_t k = 1; k < 3; ++k) {
+      const sched::Schedule& s = states[k];
+      auto copy = sched::find_block(s.func(), "A_global");
+      ASSERT_TRUE(copy) << spec << "\n" << ir::to_text(s.func());
+      // Its own loops only, so not under any loop of the tile: a whole copy at the root.
+      EXPECT_EQ(copy->loops.size(), static_cast<size_t>(w.func->params[0]->ndim())) << ir::to_text(s.func());
+      const auto& ann = copy->block().annotations;
+      auto it = ann.find(ir::storage_align_key("A_global"));
+      ASSERT_NE(it, ann.end()) << ir::to_text(s.func());
+      std::string expected = std::to_string(w.func->params[0]->ndim() - 2) + ",1024,32";
+      EXPECT_EQ(std::get<std::string>(it->second), expected);
+      EXPECT_FALSE(sched::find_block(s.func(), "B_global") && k == 1) << "only the packed state copies B";
+      // Compiled with the padded layout, run, and checked against the interpreter.
+      runtime::EvalOptions options;
+      options.runner.repeats = 1;
+      runtime::EvalResult r = runtime::evaluate_cpu(w, s.func(), options);
+      EXPECT_EQ(r.check, "pass") << spec << ": " << r.check_message;
+    }
+    expect_states_correct(states, w.func);
   }
 }
 
