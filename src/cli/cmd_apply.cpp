@@ -1,11 +1,16 @@
 // `weft apply <workload> <schedule-file>`: applies a hand-written schedule (the
 // trace text of the schedule language, or its JSON form), prints the resulting IR,
-// then compiles, checks against the interpreter and times it.
+// then compiles, checks against the interpreter and times it. With `-o DIR` it also
+// writes the schedule, the C++ source and the shared library as `weft compile` does
+// (DIR/NAME.sched, .cpp, .so with `extern "C" int weft_NAME(void**)`), so a hand
+// schedule can be timed beside the peers in bench/cpu/tuned_bench; a failed check
+// writes nothing.
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli/command.h"
+#include "cli/output_files.h"
 #include "cli/run_report.h"
 #include "ir/printer.h"
 #include "ir/workload.h"
@@ -24,6 +29,8 @@ struct ApplyArgs {
   bool postprocess = false;
   int repeats = 10;
   uint64_t seed = 0;
+  std::string out_dir;
+  std::string name;
 };
 
 std::string read_file(const std::string& path) {
@@ -45,6 +52,8 @@ const RegisterCommand kApply([](CLI::App& app, const GlobalOptions& global, int&
                 "Run the host CPU's postprocessors after the replay, as tuning does (for traces from the database)");
   cmd->add_option("--repeats", args->repeats, "Timed repeats")->check(CLI::Range(1, 100000))->default_val(10);
   cmd->add_option("--seed", args->seed, "Seed of the random inputs")->default_val(0);
+  cmd->add_option("-o,--output", args->out_dir, "Also write the schedule, source and shared library to this directory");
+  cmd->add_option("--name", args->name, "With -o: file stem and symbol suffix (default: the op name)");
   cmd->callback([&global, &exit_code, args] {
     ir::Workload w = ir::make_workload(args->workload);
     std::string text = read_file(args->schedule_file);
@@ -62,6 +71,13 @@ const RegisterCommand kApply([](CLI::App& app, const GlobalOptions& global, int&
     runtime::EvalResult r = runtime::evaluate_cpu(w, sch.func(), options);
     print_run_report(w.spec, r, args->repeats, global.json);
     exit_code = run_exit_code(r);
+    if (args->out_dir.empty() || exit_code != 0) return;
+    make_output_dir(args->out_dir);
+    std::string name = args->name.empty() ? w.op : args->name;
+    std::string stem = args->out_dir + "/" + name;
+    write_file(stem + ".sched", sch.trace().to_text());
+    write_cpu_library(sch.func(), "weft_" + name, stem + ".cpp", stem + ".so");
+    if (!global.json) std::cout << "library    " << stem << ".so (extern \"C\" int weft_" << name << "(void** args))\n";
   });
 });
 

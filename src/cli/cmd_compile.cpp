@@ -5,15 +5,12 @@
 // (no GPU needed: `--target cuda/sm_90/<device>` names the target). With
 // `--remeasure K` (CPU) it times the K best records again, side by side, and keeps
 // the fastest (search/remeasure.h).
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
-#include "codegen/cpp_emitter.h"
+#include "cli/output_files.h"
 #include "codegen/cuda_emitter.h"
-#include "runtime/cpu_builder.h"
 #include "runtime/nvrtc_builder.h"
 #include "search/best_program.h"
 #include "search/remeasure.h"
@@ -30,12 +27,6 @@ struct CompileArgs {
   std::string name;
   int remeasure = 1;
 };
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out.flush()) throw UsageError("cannot write '" + path + "'");
-}
 
 const RegisterCommand kCompile([](CLI::App& app, const GlobalOptions& global, int& exit_code) {
   auto a = std::make_shared<CompileArgs>();
@@ -66,9 +57,7 @@ const RegisterCommand kCompile([](CLI::App& app, const GlobalOptions& global, in
 
     std::string name = a->name.empty() ? best.workload.op : a->name;
     std::string symbol = "weft_" + name;
-    std::error_code ec;
-    std::filesystem::create_directories(a->out_dir, ec);
-    if (ec) throw UsageError("cannot create output directory '" + a->out_dir + "': " + ec.message());
+    make_output_dir(a->out_dir);
     std::string stem = a->out_dir + "/" + name;
     if (best.record) write_file(stem + ".sched", best.record->trace_text);
     bool cuda = target.backend == "cuda";
@@ -102,9 +91,7 @@ const RegisterCommand kCompile([](CLI::App& app, const GlobalOptions& global, in
       launch["kernels"] = kernels;
       launch["scratch"] = scratch;
     } else {
-      write_file(source, codegen::emit_cpp_module({{symbol, best.func}}));
-      runtime::CpuBuilder builder;
-      builder.compile_file(source, binary);
+      write_cpu_library(best.func, symbol, source, binary);
     }
 
     double median = best.record ? best.record->median_us : 0;

@@ -8,9 +8,15 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+
+#include "ir/interpreter.h"
+#include "ir/workload.h"
+#include "runtime/cpu_module.h"
+#include "runtime/output_check.h"
 
 namespace {
 
@@ -58,6 +64,31 @@ TEST(Cli, ApplyRunsTheExampleSchedules) {
   ASSERT_EQ(d.exit_code, 0) << d.out;
   EXPECT_NE(d.out.find("block bias_gelu"), std::string::npos) << d.out;
   EXPECT_NE(d.out.find("check      pass"), std::string::npos) << d.out;
+}
+
+// -o writes what `weft compile` writes; the library loads by its symbol and computes
+// what the interpreter computes.
+TEST(Cli, ApplyWritesTheLibraryOfTheSchedule) {
+  std::string out = ::testing::TempDir() + "/weft_apply_out";
+  std::filesystem::remove_all(out);
+  const std::string spec = "matmul:M=64,N=48,K=512";
+  Result r = run_weft("apply " + spec + " " + source_dir() + "/examples/schedules/matmul_1024.sched --quiet --repeats 1 -o " +
+                      out + " --name mm");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("weft_mm(void** args)"), std::string::npos) << r.out;
+  EXPECT_TRUE(std::filesystem::exists(out + "/mm.cpp"));
+  std::ifstream sched(out + "/mm.sched");
+  std::string first_line;
+  std::getline(sched, first_line);
+  EXPECT_EQ(first_line.rfind("b0 = get_block(", 0), 0u) << first_line;
+  using namespace weft;
+  ir::Workload w = ir::make_workload(spec);
+  auto module = runtime::CpuModule::load(out + "/mm.so", {{"mm", w.func}}, {"weft_mm"});
+  std::vector<ir::NDArray> args = runtime::random_arguments(w.func, 3), expected = args;
+  module->get_function("mm")(runtime::pointers(args));
+  ir::interpret(w.func, runtime::pointers(expected));
+  ir::Comparison c = ir::compare(expected.back(), args.back());
+  EXPECT_TRUE(c.ok) << c.message;
 }
 
 TEST(Cli, BadInputGetsAClearErrorAndNonZeroExit) {
