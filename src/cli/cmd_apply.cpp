@@ -56,6 +56,7 @@ const RegisterCommand kApply([](CLI::App& app, const GlobalOptions& global, int&
   cmd->add_option("--name", args->name, "With -o: file stem and symbol suffix (default: the op name)");
   cmd->callback([&global, &exit_code, args] {
     ir::Workload w = ir::make_workload(args->workload);
+    if (!args->name.empty()) check_output_name(args->name);
     std::string text = read_file(args->schedule_file);
     size_t first = text.find_first_not_of(" \t\r\n");
     sched::Trace trace = first != std::string::npos && text[first] == '{'

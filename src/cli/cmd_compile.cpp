@@ -41,6 +41,7 @@ const RegisterCommand kCompile([](CLI::App& app, const GlobalOptions& global, in
       ->default_val(1)
       ->check(CLI::Range(1, 64));
   cmd->callback([&global, &exit_code, a] {
+    if (!a->name.empty()) check_output_name(a->name);
     Target target = parse_target(a->target);
     // Read-only: a mistyped --db is an error naming it, not a new empty database.
     db::Database database = db::Database::open_readonly(a->db);

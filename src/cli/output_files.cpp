@@ -1,5 +1,7 @@
 #include "cli/output_files.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 
@@ -19,6 +21,12 @@ void make_output_dir(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw UsageError("cannot create output directory '" + dir + "': " + ec.message());
+}
+
+void check_output_name(const std::string& name) {
+  bool ok = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
+            std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  if (!ok) throw UsageError("--name '" + name + "' must be a C identifier (letters, digits and _, not starting with a digit)");
 }
 
 void write_cpu_library(const ir::PrimFunc& func, const std::string& symbol, const std::string& source,

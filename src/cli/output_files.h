@@ -12,6 +12,9 @@ namespace weft::cli {
 void write_file(const std::string& path, const std::string& text);
 // Creates `dir` and its parents; UsageError naming it on failure.
 void make_output_dir(const std::string& dir);
+// UsageError naming `name` unless it is a C identifier: the file stem and symbol
+// suffix of `--name`.
+void check_output_name(const std::string& name);
 // Writes `func` as C++ with the entry point `symbol` to `source` and builds it into
 // the shared library `library`.
 void write_cpu_library(const ir::PrimFunc& func, const std::string& symbol, const std::string& source,

@@ -89,6 +89,11 @@ TEST(Cli, ApplyWritesTheLibraryOfTheSchedule) {
   ir::interpret(w.func, runtime::pointers(expected));
   ir::Comparison c = ir::compare(expected.back(), args.back());
   EXPECT_TRUE(c.ok) << c.message;
+  // The name becomes a file stem and a C symbol.
+  Result bad = run_weft("apply " + spec + " " + source_dir() + "/examples/schedules/matmul_1024.sched --repeats 1 -o " +
+                        out + " --name a/b");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.out.find("--name 'a/b' must be a C identifier"), std::string::npos) << bad.out;
 }
 
 TEST(Cli, BadInputGetsAClearErrorAndNonZeroExit) {
