@@ -23,11 +23,15 @@
 // block i0 a 2048 x 4096 x 1024 dense copied its 16-column panel of W, 16 KB
 // apart per row, once per 36 rows and ran at 60 GFLOP/s; panel-outer ran at 100).
 // In both states, an input the tile broadcasts (A of a GEMM) whose rows are a
-// multiple of 4 KiB long is first copied whole, at the root, with each row padded by
-// 128 bytes: otherwise the rows of one tile, read in step along k, all fall in one
-// L1 set (64 sets of 64 bytes repeat every 4 KiB). On a 2048 x 4096 x 1024 GEMM the
-// padded copy lifted the kept 6 x 16 panel-outer record from 0.78x to 0.85x
-// OpenBLAS (bench/RESULTS.md); the copy is M x K of M x N x K work.
+// multiple of 4 KiB long is first copied whole, at the root, in blocks of the
+// register rows (storage_block: A[i, k] stored as [i / rows][k][i % rows], the
+// packed A panel of BLAS libraries). Read in place, the rows of one tile, read in
+// step along k, all fall in one L1 set (64 sets of 64 bytes repeat every 4 KiB) and
+// make as many prefetch streams; from the blocked copy the tile reads one
+// contiguous stream. On a 2048 x 4096 x 1024 GEMM on one thread, the kept 6 x 16
+// panel-outer record ran at 0.70x OpenBLAS reading A in place, 0.78-0.83x from a
+// copy with rows padded by 128 bytes and 0.89-0.94x from the blocked copy
+// (bench/RESULTS.md); the copy is M x K of M x N x K work.
 // The input state is returned first, untouched, so multi-level-tiling still adds
 // its own.
 #include "ir/dtype.h"
@@ -50,7 +54,6 @@ constexpr const char* kStructure = "register";
 constexpr int64_t kMaxRows = 8;
 constexpr int64_t kMaxVectors = 4;
 constexpr int64_t kL1SetPeriodBytes = 4096;
-constexpr int64_t kRowPadBytes = 128;
 
 class RegisterTiling : public ScheduleRule {
  public:
@@ -79,17 +82,16 @@ class RegisterTiling : public ScheduleRule {
     sched::Schedule base = sch;
     sched::Schedule tiled = base.fork();
     if (try_transform(tiled, [&](sched::Schedule& s) {
-          sched::BlockRV block = tile(s, block_name, b, rows, cols, lanes, Layout::RowBlocks);
-          pad_rows(s, block, block_name, aliased);
+          Tile t = tile(s, block_name, b, rows, cols, lanes, Layout::RowBlocks);
+          block_rows(s, t, block_name, aliased);
         }))
       out.push_back(std::move(tiled));
     std::vector<std::string> inputs = packable_inputs(b);
     sched::Schedule packed = base.fork();
     if (!inputs.empty() && try_transform(packed, [&](sched::Schedule& s) {
-          sched::LoopRV j0;
-          sched::BlockRV block = tile(s, block_name, b, rows, cols, lanes, Layout::PanelOuter, &j0);
-          pad_rows(s, block, block_name, aliased);
-          pack_inputs_at(s, block, block_name, inputs, j0, "global");
+          Tile t = tile(s, block_name, b, rows, cols, lanes, Layout::PanelOuter);
+          block_rows(s, t, block_name, aliased);
+          pack_inputs_at(s, t.block, block_name, inputs, t.j0, "global");
         }))
       out.push_back(std::move(packed));
     return out;
@@ -101,24 +103,29 @@ class RegisterTiling : public ScheduleRule {
   // would change nothing).
   enum class Layout { RowBlocks, PanelOuter };
 
-  // Copies each of `inputs` at the root with rows padded so that they no longer
-  // repeat every L1 set period (storage_align on the copy's second-to-last axis).
-  static void pad_rows(sched::Schedule& s, sched::BlockRV block, const std::string& block_name,
-                       const std::vector<std::string>& inputs) {
+  struct Tile {
+    sched::BlockRV block;
+    sched::LoopRV j0;    // the column panel loop
+    sched::ExprRV rows;  // the register rows (sampled)
+  };
+
+  // Copies each of `inputs` at the root, stored in blocks of the tile's register
+  // rows along its rows axis (the second-to-last).
+  static void block_rows(sched::Schedule& s, const Tile& t, const std::string& block_name,
+                         const std::vector<std::string>& inputs) {
     for (const std::string& input : inputs) {
       const BlockNode& b = site_of(s, block_name).block();
       int64_t index = read_index_of(b, input);
-      int64_t bytes = dtype_bytes(b.reads[index].buffer->dtype);
       int64_t axis = b.reads[index].buffer->ndim() - 2;
-      sched::BlockRV copy = sched::cache_read(s, block, index, "global");
-      sched::storage_align(s, copy, 0, axis, kL1SetPeriodBytes / bytes, kRowPadBytes / bytes);
+      sched::BlockRV copy = sched::cache_read(s, t.block, index, "global");
+      sched::storage_block(s, copy, 0, axis, sched::Arg(t.rows));
     }
   }
 
   // Splits and orders the loops, adds the accumulator and the epilogue under the
-  // row tile; returns the block and sets `*j0` (the column panel loop) if given.
-  static sched::BlockRV tile(sched::Schedule& s, const std::string& block_name, const BlockNode& b, size_t rows,
-                             size_t cols, int64_t lanes, Layout layout, sched::LoopRV* j0 = nullptr) {
+  // row tile.
+  static Tile tile(sched::Schedule& s, const std::string& block_name, const BlockNode& b, size_t rows, size_t cols,
+                   int64_t lanes, Layout layout) {
     sched::BlockRV block = sched::get_block(s, block_name);
     sched::annotate(s, sched::RV{sched::RVKind::Block, block.id}, ann::kTilingStructure, sched::Arg(kStructure));
     std::vector<sched::LoopRV> loops = sched::get_loops(s, block);
@@ -126,8 +133,8 @@ class RegisterTiling : public ScheduleRule {
       return sched::split(s, loop, std::vector<sched::Arg>(factors.begin(), factors.end()));
     };
     int row_factors = layout == Layout::RowBlocks ? 3 : 2;
-    std::vector<sched::LoopRV> i =
-        split_by(loops[rows], sched::sample_partial_tile(s, loops[rows], row_factors, kMaxRows));
+    std::vector<sched::ExprRV> row_tile_sizes = sched::sample_partial_tile(s, loops[rows], row_factors, kMaxRows);
+    std::vector<sched::LoopRV> i = split_by(loops[rows], row_tile_sizes);
     std::vector<sched::LoopRV> j_lanes = sched::split(s, loops[cols], {sched::Arg(), sched::Arg(lanes)});
     std::vector<sched::LoopRV> j = split_by(j_lanes[0], sched::sample_perfect_tile(s, j_lanes[0], 2, kMaxVectors));
     sched::LoopRV row_tile = i[i.size() - 2], register_rows = i.back();
@@ -147,8 +154,7 @@ class RegisterTiling : public ScheduleRule {
     sched::BlockRV write_back = sched::cache_write(s, block, 0, "local");
     sched::reverse_compute_at(s, write_back, row_tile, true);
     if (epilogue) sched::reverse_compute_at(s, sched::get_block(s, *epilogue), row_tile, true);
-    if (j0) *j0 = j[0];
-    return block;
+    return {block, j[0], row_tile_sizes.back()};
   }
 };
 

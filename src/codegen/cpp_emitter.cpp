@@ -78,7 +78,7 @@ std::string cast_code(DType to, DType from, const std::string& v) {
 }
 
 CppEmitter::CppEmitter(const PrimFunc& func)
-    : func_(func), strides_(storage_strides(func)), unrolled_(loops_to_unroll(func->body)) {}
+    : func_(func), layouts_(storage_layouts(func)), unrolled_(loops_to_unroll(func->body)) {}
 
 void check_symbol_name(const std::string& symbol) {
   if (!is_identifier(symbol) || is_cpp_keyword(symbol) || symbol == "wrt" || symbol == "main")
@@ -164,7 +164,7 @@ std::string CppEmitter::visit(const CallNode& n, const Expr&) {
 }
 
 std::string CppEmitter::visit(const BufferLoadNode& n, const Expr&) {
-  return load_conversion(n.dtype, buffer_name(n.buffer) + "[" + expr(flat_index(n.buffer, n.indices, &strides_)) + "]");
+  return load_conversion(n.dtype, buffer_name(n.buffer) + "[" + expr(flat_index(n.buffer, n.indices, &layouts_)) + "]");
 }
 
 std::string CppEmitter::buffer_name(const Buffer& buffer) {
@@ -262,7 +262,7 @@ void CppEmitter::declare_allocs(const BlockNode& b) {
   for (const Buffer& buf : b.alloc_buffers) {
     std::string name = names_.bind(buf.get(), "b_", buf->name);
     std::string type = storage_type(buf->dtype);
-    int64_t elements = allocated_elements(buf, strides_);
+    int64_t elements = allocated_elements(buf, layouts_);
     std::string n = std::to_string(elements);
     if (elements * dtype_bytes(buf->dtype) <= kMaxStackAllocBytes) {
       line("alignas(64) " + type + " " + name + "[" + n + "];");
@@ -299,7 +299,7 @@ void CppEmitter::visit(const BlockRealizeNode& n, const Stmt&) {
 
 void CppEmitter::visit(const BufferStoreNode& n, const Stmt&) {
   std::string value = store_conversion(n.buffer->dtype, expr(n.value));
-  line(buffer_name(n.buffer) + "[" + expr(flat_index(n.buffer, n.indices, &strides_)) + "] = " + value + ";");
+  line(buffer_name(n.buffer) + "[" + expr(flat_index(n.buffer, n.indices, &layouts_)) + "] = " + value + ";");
 }
 
 void CppEmitter::visit(const SeqStmtNode& n, const Stmt&) {

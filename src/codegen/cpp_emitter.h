@@ -11,8 +11,8 @@
 // iterators as `const int64_t`, test their predicate, run `init` when every
 // reduction iterator is at its domain minimum, and allocate their buffers on the
 // stack (small) or the heap (large) for the block's scope. Before emission,
-// emit_cpp runs buffer compaction (compact_buffers.h), and storage_align
-// annotations pad the strides of the buffers they name (storage_layout.h).
+// emit_cpp runs buffer compaction (compact_buffers.h), and storage_align and
+// storage_block annotations lay out the buffers they name (storage_layout.h).
 #pragma once
 
 #include <unordered_set>
@@ -48,7 +48,7 @@ constexpr int64_t kMaxStackAllocBytes = 16 * 1024;
 class CppEmitter : public ir::ExprFunctor<std::string>, public ir::StmtFunctor<void> {
  public:
   // `func` is emitted as given (emit_cpp compacts buffers first); its
-  // storage_align annotations decide the strides of the buffers they name.
+  // storage_align and storage_block annotations decide the layouts of the buffers they name.
   explicit CppEmitter(const ir::PrimFunc& func);
   std::string emit_function(const std::string& symbol);
 
@@ -70,8 +70,8 @@ class CppEmitter : public ir::ExprFunctor<std::string>, public ir::StmtFunctor<v
   // Ranges of the enclosing loop variables (constant extents) and block iterators
   // (constant domains), for proving vector code's speculative accesses safe.
   const ir::VarDomains& domains() const { return domains_; }
-  // Padded strides of aligned buffers (storage_layout.h).
-  const StrideTable& strides() const { return strides_; }
+  // Layouts of aligned and blocked buffers (storage_layout.h).
+  const LayoutTable& layouts() const { return layouts_; }
   // Whether the block's predicate is known to hold where it is being emitted
   // (the unguarded part of a partitioned loop, guard_partition.h).
   bool guard_dropped(const ir::BlockRealizeNode* realize) const { return dropped_guards_.count(realize) != 0; }
@@ -112,7 +112,7 @@ class CppEmitter : public ir::ExprFunctor<std::string>, public ir::StmtFunctor<v
   int indent_ = 1;
   int parallel_depth_ = 0;  // enclosing `omp parallel for` loops
   ir::VarDomains domains_;
-  StrideTable strides_;
+  LayoutTable layouts_;
   std::unordered_set<const ir::ForNode*> unrolled_;  // unrolled loops that get the pragma
   RealizeSet dropped_guards_;  // predicates that hold in the code being emitted
   int guarded_part_depth_ = 0;  // enclosing guarded parts of partitioned loops

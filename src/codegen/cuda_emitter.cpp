@@ -170,7 +170,7 @@ void CudaEmitter::visit(const ForNode& n, const Stmt& s) {
       emit_serial_loop(n, "");
       return;
     case ForKind::Vectorized: {
-      std::string why = vector_copy_failure(n, strides());
+      std::string why = vector_copy_failure(n, layouts());
       if (why.empty()) {
         // One copy per thread: a barrier planned inside it (before its block) goes before it.
         if (barrier_inside(barriers_, n.body) && !barriers_.before.count(s.get())) barrier_line();
@@ -206,7 +206,7 @@ void CudaEmitter::visit(const ForNode& n, const Stmt& s) {
 void CudaEmitter::declare_allocation(const Buffer& buf) {
   std::string name = bind_buffer(buf);
   std::string type = cuda_storage_type(buf->dtype);
-  int64_t elements = allocated_elements(buf, strides());
+  int64_t elements = allocated_elements(buf, layouts());
   int64_t bytes = elements * dtype_bytes(buf->dtype);
   if (auto it = storage_.note.find(buf.get()); it != storage_.note.end()) line("// " + buf->name + ": " + it->second);
   if (is_fragment_scope(buf->scope)) {

@@ -187,11 +187,10 @@ struct MemoryTile {
 };
 MemoryTile memory_tile(CudaEmitter& e, const BufferRegion& r) {
   const Buffer& buf = r.buffer;
-  std::vector<int64_t> stride(buf->ndim(), 1);
-  if (auto it = e.strides().find(buf.get()); it != e.strides().end()) stride = it->second;
-  else
-    for (int d = buf->ndim() - 2; d >= 0; --d) stride[d] = stride[d + 1] * buf->shape[d + 1];
-  Expr flat = flat_index(buf, mins_of(r), &e.strides());
+  std::optional<std::vector<int64_t>> linear = linear_strides(buf, e.layouts());
+  if (!linear) throw BuildError("buffer '" + buf->name + "' is stored in blocks (storage_block); a tensor-core tile needs rows");
+  const std::vector<int64_t>& stride = *linear;
+  Expr flat = flat_index(buf, mins_of(r), &e.layouts());
   // Per dimension (flat_index casts narrow indices, which would hide their factors).
   int64_t alignment = 16;
   for (int d = 0; d < buf->ndim(); ++d)

@@ -35,11 +35,10 @@ std::string match(const ForNode& loop, CopyShape* out) {
 // Flat index of an access with block iterators replaced by their bindings, checked
 // to be lane + (a multiple of `lanes`).
 bool aligned_contiguous(const Buffer& buffer, const std::vector<Expr>& indices, const VarMap& bindings,
-                        const VarNode* lane, int64_t lanes, const StrideTable& strides) {
-  std::vector<int64_t> stride(buffer->ndim(), 1);
-  if (auto it = strides.find(buffer.get()); it != strides.end()) stride = it->second;
-  else
-    for (int d = buffer->ndim() - 2; d >= 0; --d) stride[d] = stride[d + 1] * buffer->shape[d + 1];
+                        const VarNode* lane, int64_t lanes, const LayoutTable& layouts) {
+  std::optional<std::vector<int64_t>> linear = linear_strides(buffer, layouts);
+  if (!linear) return false;  // a blocked layout
+  const std::vector<int64_t>& stride = *linear;
   ExprOrder order;
   int64_t lane_coeff = 0;
   for (int d = 0; d < buffer->ndim(); ++d) {
@@ -60,7 +59,7 @@ bool aligned_contiguous(const Buffer& buffer, const std::vector<Expr>& indices, 
 
 }  // namespace
 
-std::string vector_copy_failure(const ForNode& loop, const StrideTable& strides) {
+std::string vector_copy_failure(const ForNode& loop, const LayoutTable& layouts) {
   CopyShape shape;
   if (std::string why = match(loop, &shape); !why.empty()) return why;
   int64_t lanes;
@@ -72,8 +71,8 @@ std::string vector_copy_failure(const ForNode& loop, const StrideTable& strides)
     for (size_t i = 0; i < shape.realize->iter_values.size(); ++i)
       bindings[shape.realize->block->iter_vars[i].var.get()] = shape.realize->iter_values[i];
   const VarNode* lane = loop.loop_var.get();
-  if (!aligned_contiguous(shape.store->buffer, shape.store->indices, bindings, lane, lanes, strides) ||
-      !aligned_contiguous(shape.load->buffer, shape.load->indices, bindings, lane, lanes, strides))
+  if (!aligned_contiguous(shape.store->buffer, shape.store->indices, bindings, lane, lanes, layouts) ||
+      !aligned_contiguous(shape.load->buffer, shape.load->indices, bindings, lane, lanes, layouts))
     return "an access is not provably contiguous and aligned to the copy width";
   return "";
 }
@@ -98,7 +97,7 @@ void emit_vector_copy(CppEmitter& e, const ForNode& loop, bool async) {
     e.declare_iterators(*shape.realize);
   }
   auto address = [&](const Buffer& b, const std::vector<Expr>& idx) {
-    return "&" + e.buffer_name(b) + "[" + e.expr(flat_index(b, idx, &e.strides())) + "]";
+    return "&" + e.buffer_name(b) + "[" + e.expr(flat_index(b, idx, &e.layouts())) + "]";
   };
   if (async)
     e.line("wtc::cp_async_16(" + address(shape.store->buffer, shape.store->indices) + ", " +

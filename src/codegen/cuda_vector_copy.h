@@ -15,7 +15,7 @@
 namespace weft::codegen {
 
 // Why `loop` cannot be one wide copy; "" when it can.
-std::string vector_copy_failure(const ir::ForNode& loop, const StrideTable& strides);
+std::string vector_copy_failure(const ir::ForNode& loop, const LayoutTable& layouts);
 
 // Emits the copy; `loop` must pass vector_copy_failure. `async`: a 16-byte copy
 // from global to shared memory issued as cp.async (wtc::cp_async_16, see

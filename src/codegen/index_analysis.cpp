@@ -8,18 +8,24 @@ namespace weft::codegen {
 
 using namespace ir;
 
-Expr flat_index(const Buffer& buffer, const std::vector<Expr>& indices, const StrideTable* strides) {
+Expr flat_index(const Buffer& buffer, const std::vector<Expr>& indices, const LayoutTable* layouts) {
   if (static_cast<int>(indices.size()) != buffer->ndim())
     throw InternalError("codegen: access to '" + buffer->name + "' has the wrong number of indices");
-  const std::vector<int64_t>* padded = nullptr;
-  if (strides)
-    if (auto it = strides->find(buffer.get()); it != strides->end()) padded = &it->second;
+  const BufferLayout* layout = nullptr;
+  if (layouts)
+    if (auto it = layouts->find(buffer.get()); it != layouts->end()) layout = &it->second;
   Expr flat;
   int64_t stride = 1;
   for (int d = buffer->ndim() - 1; d >= 0; --d) {
-    if (padded) stride = (*padded)[d];
+    if (layout) stride = layout->strides[d];
     Expr i = indices[d].dtype() == DType::i64 ? indices[d] : cast(DType::i64, indices[d]);
-    Expr term = stride == 1 ? i : i * int_imm(stride, DType::i64);
+    Expr term;
+    if (layout && layout->blocked_axis == d) {
+      Expr block = int_imm(layout->block, DType::i64);
+      term = floordiv(i, block) * int_imm(stride, DType::i64) + floormod(i, block);
+    } else {
+      term = stride == 1 ? i : i * int_imm(stride, DType::i64);
+    }
     flat = flat ? term + flat : term;
     stride *= buffer->shape[d];
   }

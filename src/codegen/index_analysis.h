@@ -14,9 +14,10 @@
 namespace weft::codegen {
 
 // sum_d cast<i64>(indices[d]) * stride_d; a 0-d buffer gives the constant 0.
-// Strides are row-major unless `strides` lists the buffer (storage_layout.h).
+// Row-major unless `layouts` lists the buffer (storage_layout.h: padded strides, or
+// a blocked axis, which contributes (i / block) * stride + i % block).
 ir::Expr flat_index(const ir::Buffer& buffer, const std::vector<ir::Expr>& indices,
-                    const StrideTable* strides = nullptr);
+                    const LayoutTable* layouts = nullptr);
 
 struct LaneForm {
   enum class Kind { Invariant, Linear, Varying };

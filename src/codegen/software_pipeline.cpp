@@ -62,18 +62,29 @@ Footprint footprint_of(const Stmt& s) {
   return scan.out;
 }
 
-// The stage dimension comes first: the aligned axes of a staged tile move by one.
-void shift_storage_align(Annotations& annotations, const std::string& buffer, const std::string& block,
-                         bool* changed) {
-  auto it = annotations.find(storage_align_key(buffer));
-  if (it == annotations.end()) return;
-  const auto* text = std::get_if<std::string>(&it->second);
-  std::optional<std::vector<StorageAlign>> aligns = text ? parse_storage_align(*text) : std::nullopt;
-  if (!aligns)
-    throw BuildError("block '" + block + "': malformed annotation '" + it->first + "' on a pipelined shared tile");
-  for (StorageAlign& a : *aligns) ++a.axis;
-  it->second = format_storage_align(*aligns);
-  *changed = true;
+// The stage dimension comes first: the aligned or blocked axes of a staged tile
+// move by one.
+void shift_storage_layout(Annotations& annotations, const std::string& buffer, const std::string& block,
+                          bool* changed) {
+  auto malformed = [&](const std::string& key) {
+    return BuildError("block '" + block + "': malformed annotation '" + key + "' on a pipelined shared tile");
+  };
+  if (auto it = annotations.find(storage_align_key(buffer)); it != annotations.end()) {
+    const auto* text = std::get_if<std::string>(&it->second);
+    std::optional<std::vector<StorageAlign>> aligns = text ? parse_storage_align(*text) : std::nullopt;
+    if (!aligns) throw malformed(it->first);
+    for (StorageAlign& a : *aligns) ++a.axis;
+    it->second = format_storage_align(*aligns);
+    *changed = true;
+  }
+  if (auto it = annotations.find(storage_block_key(buffer)); it != annotations.end()) {
+    const auto* text = std::get_if<std::string>(&it->second);
+    std::optional<StorageBlock> blocked = text ? parse_storage_block(*text) : std::nullopt;
+    if (!blocked) throw malformed(it->first);
+    ++blocked->axis;
+    it->second = format_storage_block(*blocked);
+    *changed = true;
+  }
 }
 
 // Prepends `slot` to every index and region of the staged buffers and swaps in
@@ -104,7 +115,7 @@ class StageRewriter : public IRMutator {
     };
     std::vector<BufferRegion> reads = regions(b.reads), writes = regions(b.writes);
     Annotations annotations = b.annotations;
-    for (const auto& [node, buffer] : staged_) shift_storage_align(annotations, buffer->name, b.name, &changed);
+    for (const auto& [node, buffer] : staged_) shift_storage_layout(annotations, buffer->name, b.name, &changed);
     Stmt init = mutate(b.init), body = mutate(b.body);
     changed |= !init.same_as(b.init) || !body.same_as(b.body);
     if (!changed) return block;
@@ -257,7 +268,7 @@ class Pipeliner : public IRMutator {
       for (const Buffer& a : b.alloc_buffers) allocs.push_back(staged.count(a.get()) ? staged.at(a.get()) : a);
       Annotations annotations = b.annotations;
       bool changed = false;
-      for (const auto& [node, buffer] : staged) shift_storage_align(annotations, buffer->name, b.name, &changed);
+      for (const auto& [node, buffer] : staged) shift_storage_layout(annotations, buffer->name, b.name, &changed);
       result = make_block_realize({}, bool_imm(true), make_block(b.name, {}, {}, {}, result, Stmt(), allocs, annotations));
     }
     return result;

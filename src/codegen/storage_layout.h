@@ -1,15 +1,20 @@
-// Strides of the buffers generated code indexes: row-major, except that a block's
-// storage_align annotation (schedule/primitives_cache.h) pads the stride of an
-// axis of a buffer the block writes so that stride % factor == offset, as TVM's
-// storage_align does (it spreads the rows of a tile over cache sets or banks).
+// How generated code lays out the buffers it indexes: row-major, except where a
+// block's annotation (ir/storage_align.h, written by schedule/primitives_cache.h)
+// asks otherwise for a buffer the block writes.
 //
-//   annotation  storage_align_<buffer> = "<axis>,<factor>,<offset>;..."
+//   storage_align_<buffer> = "<axis>,<factor>,<offset>;..."   pads the stride of an
+//     axis so that stride % factor == offset, as TVM's storage_align does (it
+//     spreads the rows of a tile over cache sets or banks). Strides are built from
+//     the innermost dimension out: stride[n-1] = 1 and stride[d] = stride[d+1] *
+//     shape[d+1], raised to the next value with the requested remainder when axis d
+//     is aligned. The buffer occupies stride[0] * shape[0] elements.
+//   storage_block_<buffer> = "<axis>,<factor>"   stores index a of the axis as
+//     (a / factor, ..., a % factor): the physical shape is the logical one with the
+//     axis' extent e replaced by ceil(e / factor) and `factor` appended innermost,
+//     row-major. A [M, K] buffer blocked on axis 0 by 6 is [ceil(M/6)][K][6].
 //
-// Strides are built from the innermost dimension out: stride[n-1] = 1 and
-// stride[d] = stride[d+1] * shape[d+1], raised to the next value with the
-// requested remainder when axis d is aligned. An aligned buffer occupies
-// stride[0] * shape[0] elements. Codegen applies this after buffer compaction,
-// so the padding is relative to the compacted tile.
+// Codegen applies this after buffer compaction, so the layout is relative to the
+// compacted tile.
 #pragma once
 
 #include <string>
@@ -23,8 +28,18 @@ namespace weft::codegen {
 
 using AxisAlign = ir::StorageAlign;
 
-// Explicit strides of the buffers that some annotation aligns (others are row-major).
-using StrideTable = std::unordered_map<const ir::BufferNode*, std::vector<int64_t>>;
+// The flat position of element (i_0, ..., i_n-1) is sum_d i_d * strides[d], except
+// for a blocked axis b, which contributes (i_b / block) * strides[b] + i_b % block.
+struct BufferLayout {
+  std::vector<int64_t> strides;
+  int64_t blocked_axis = -1;  // none
+  int64_t block = 1;
+  int64_t elements = 0;  // to allocate
+  bool linear() const { return blocked_axis < 0; }
+};
+
+// The layouts of the buffers some annotation names (others are row-major).
+using LayoutTable = std::unordered_map<const ir::BufferNode*, BufferLayout>;
 
 // Parses an annotation value; BuildError naming `where` for a malformed one.
 std::vector<AxisAlign> parse_axis_aligns(const std::string& value, const std::string& where);
@@ -32,12 +47,20 @@ std::vector<AxisAlign> parse_axis_aligns(const std::string& value, const std::st
 // Row-major strides of `shape` with `aligns` applied (axes must be < ndim - 1).
 std::vector<int64_t> aligned_strides(const std::vector<int64_t>& shape, const std::vector<AxisAlign>& aligns);
 
-// The strides every storage_align annotation of `func` asks for. BuildError when
-// an annotation is malformed, names no buffer the block writes, names a function
-// parameter (its layout belongs to the caller) or an axis out of range.
-StrideTable storage_strides(const ir::PrimFunc& func);
+// The layout of a buffer of `shape` blocked by `block` (an axis < ndim - 1).
+BufferLayout blocked_layout(const std::vector<int64_t>& shape, const ir::StorageBlock& block);
 
-// Elements to allocate for `buffer` under `strides`.
-int64_t allocated_elements(const ir::Buffer& buffer, const StrideTable& strides);
+// The layouts every storage_align and storage_block annotation of `func` asks for.
+// BuildError when an annotation is malformed, names no buffer the block writes,
+// names a function parameter (its layout belongs to the caller) or an axis out of
+// range, or when a buffer is both aligned and blocked.
+LayoutTable storage_layouts(const ir::PrimFunc& func);
+
+// Elements to allocate for `buffer` under `layouts`.
+int64_t allocated_elements(const ir::Buffer& buffer, const LayoutTable& layouts);
+
+// The per-axis strides of `buffer` (row-major unless listed), or nullopt when its
+// layout is blocked and so not a linear function of the indices.
+std::optional<std::vector<int64_t>> linear_strides(const ir::Buffer& buffer, const LayoutTable& layouts);
 
 }  // namespace weft::codegen

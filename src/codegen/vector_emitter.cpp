@@ -110,7 +110,7 @@ bool same_indices(const std::vector<Expr>& a, const std::vector<Expr>& b) {
 }
 
 // Fills `plan`; returns why the loop cannot be vectorised, or "".
-std::string make_plan(const ForNode& loop, const VarDomains& outer, const StrideTable* strides, Plan* plan) {
+std::string make_plan(const ForNode& loop, const VarDomains& outer, const LayoutTable* layouts, Plan* plan) {
   if (!is_const_int(loop.extent, &plan->extent)) return "its extent is not a constant";
   if (plan->extent < 2) return "it has fewer than two lanes";
   const char* kShape = "its body is not a single store or a single block with one store (and an init)";
@@ -148,7 +148,7 @@ std::string make_plan(const ForNode& loop, const VarDomains& outer, const Stride
       lanes_of.bind(r.block->iter_vars[i].var.get(), lanes_of.form(r.iter_values[i]));
   }
   const BufferStoreNode& st = *plan->store;
-  LaneForm target = lanes_of.form(flat_index(st.buffer, st.indices, strides));
+  LaneForm target = lanes_of.form(flat_index(st.buffer, st.indices, layouts));
   if (target.invariant()) return "every lane stores to the same element (a reduction along the vectorized loop)";
   if (plan->init)
     for (const IterVar& iv : plan->realize->block->iter_vars)
@@ -187,7 +187,7 @@ void VectorEmitter::emit_scalar_loop(const ForNode& loop, const std::string& fro
 
 void VectorEmitter::emit(const ForNode& loop) {
   Plan plan;
-  std::string why = make_plan(loop, s_.domains(), &s_.strides(), &plan);
+  std::string why = make_plan(loop, s_.domains(), &s_.layouts(), &plan);
   const std::string& name = loop.loop_var->name;
   if (!why.empty()) {
     s_.line("// vectorized loop '" + name + "' runs as scalar code: " + why);
@@ -263,7 +263,7 @@ void VectorEmitter::emit_vector_body() {
 }
 
 void VectorEmitter::emit_vector_store(const BufferStoreNode& st) {
-  Expr flat = flat_index(st.buffer, st.indices, &s_.strides());
+  Expr flat = flat_index(st.buffer, st.indices, &s_.layouts());
   std::string data = to_storage(vec(st.value), st.buffer->dtype);
   std::string buf = s_.buffer_name(st.buffer);
   if (analysis_->form(flat).contiguous())
@@ -406,7 +406,7 @@ VectorEmitter::Value VectorEmitter::vec_select(const SelectNode& n) {
 }
 
 VectorEmitter::Value VectorEmitter::vec_load(const BufferLoadNode& n) {
-  Expr flat = flat_index(n.buffer, n.indices, &s_.strides());
+  Expr flat = flat_index(n.buffer, n.indices, &s_.layouts());
   DType t = n.dtype;
   std::string st = vtype(storage_lane(t)), buf = s_.buffer_name(n.buffer), raw;
   if (analysis_->form(flat).contiguous())

@@ -5,6 +5,7 @@
 namespace weft::ir {
 
 std::string storage_align_key(const std::string& buffer_name) { return kStorageAlignPrefix + buffer_name; }
+std::string storage_block_key(const std::string& buffer_name) { return kStorageBlockPrefix + buffer_name; }
 
 namespace {
 
@@ -48,6 +49,18 @@ std::string format_storage_align(const std::vector<StorageAlign>& entries) {
     out += std::to_string(a.axis) + "," + std::to_string(a.factor) + "," + std::to_string(a.offset);
   }
   return out;
+}
+
+std::optional<StorageBlock> parse_storage_block(const std::string& value) {
+  std::vector<std::string> f = split_on(value, ',');
+  StorageBlock b;
+  if (f.size() != 2 || !parse_int(f[0], &b.axis) || !parse_int(f[1], &b.factor)) return std::nullopt;
+  if (b.axis < 0 || b.factor < 1) return std::nullopt;
+  return b;
+}
+
+std::string format_storage_block(const StorageBlock& block) {
+  return std::to_string(block.axis) + "," + std::to_string(block.factor);
 }
 
 }  // namespace weft::ir

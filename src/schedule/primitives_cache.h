@@ -56,8 +56,28 @@ void set_scope(Schedule& sch, BlockRV block, int64_t buffer_index, const std::st
 // innermost dimension has stride 1); factor > 0; 0 <= offset < factor.
 void storage_align(Schedule& sch, BlockRV block, int64_t buffer_index, int64_t axis, int64_t factor, int64_t offset);
 
-// The annotation storage_align writes (ir/storage_align.h), for the code generator.
+// Asks the code generator to store buffer `buffer_index` of the block's writes (an
+// allocated buffer) in blocks of `factor` along `axis`: index a of that axis is
+// stored as (a / factor, ..., a % factor), the remainder becoming a new innermost
+// axis. A copy of a GEMM's A[i, k] blocked by the register tile's rows is laid out
+// as [i / rows][k][i % rows], so the micro-kernel reads one contiguous stream (the
+// packed A panel of BLAS libraries). A block annotation, as for storage_align:
+//
+//   key   "storage_block_<buffer>"         e.g. storage_block_A_global
+//   value "<axis>,<factor>"                e.g. "0,6"
+//
+// `factor` is an integer or an ExprRV (e.g. a sampled tile size), resolved now.
+// axis: 0 <= axis < ndim - 1 (blocking the innermost axis changes nothing);
+// factor > 0. A buffer is either aligned or blocked, not both.
+void storage_block(Schedule& sch, BlockRV block, int64_t buffer_index, int64_t axis, const Arg& factor);
+
+// The annotations storage_align and storage_block write (ir/storage_align.h), for
+// the code generator.
 using ir::StorageAlign;
+using ir::StorageBlock;
+using ir::format_storage_block;
+using ir::parse_storage_block;
+using ir::storage_block_key;
 using ir::format_storage_align;
 using ir::parse_storage_align;
 using ir::storage_align_key;

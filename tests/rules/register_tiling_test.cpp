@@ -110,7 +110,16 @@ TEST(RegisterTiling, BatchMatmulAndConvKeepTheirOuterLoopsOutside) {
 // Rows a multiple of 4 KiB long (K = 1024 f32) would put a tile's rows in one L1 set:
 // both states copy the broadcast operand whole, at the root, rows padded by 128 bytes.
 // The vectorized operand B and short rows (the first test's K = 20) get no such copy.
-TEST(RegisterTiling, BroadcastRowsOfFourKibAreCopiedPaddedAtTheRoot) {
+// The register rows a register-tiling state sampled: the last factor of its
+// sample_partial_tile.
+static int64_t sampled_register_rows(const sched::Schedule& s) {
+  for (const sched::Instruction& inst : s.trace().instructions())
+    if (inst.kind == "sample_partial_tile") return std::get<int64_t>(std::get<sched::Arg::List>(inst.decision->value).back().value);
+  ADD_FAILURE() << "no sample_partial_tile in\n" << s.trace().to_text();
+  return 0;
+}
+
+TEST(RegisterTiling, BroadcastRowsOfFourKibAreCopiedInBlocksOfTheRegisterRowsAtTheRoot) {
   for (const char* spec : {"matmul:M=12,N=16,K=1024", "batch_matmul:B=2,M=6,N=16,K=1024"}) {
     ir::Workload w = ir::make_workload(spec);
     const std::string block = std::string(spec).rfind("matmul", 0) == 0 ? "C" : sched::all_block_names(w.func).back();
@@ -123,14 +132,15 @@ TEST(RegisterTiling, BroadcastRowsOfFourKibAreCopiedPaddedAtTheRoot) {
       // Its own loops only, so not under any loop of the tile: a whole copy at the root.
       EXPECT_EQ(copy->loops.size(), static_cast<size_t>(w.func->params[0]->ndim())) << ir::to_text(s.func());
       const auto& ann = copy->block().annotations;
-      auto it = ann.find(ir::storage_align_key("A_global"));
+      auto it = ann.find(ir::storage_block_key("A_global"));
       ASSERT_NE(it, ann.end()) << ir::to_text(s.func());
-      std::string expected = std::to_string(w.func->params[0]->ndim() - 2) + ",1024,32";
+      std::string expected = std::to_string(w.func->params[0]->ndim() - 2) + "," + std::to_string(sampled_register_rows(s));
       EXPECT_EQ(std::get<std::string>(it->second), expected);
+      EXPECT_NE(s.trace().to_text().find("storage_block(b"), std::string::npos) << s.trace().to_text();
       auto b_copy = sched::find_block(s.func(), "B_global");
       EXPECT_EQ(b_copy.has_value(), k == 2) << "only the packed state copies B";
-      if (b_copy) EXPECT_FALSE(b_copy->block().annotations.count(ir::storage_align_key("B_global")));
-      // Compiled with the padded layout, run, and checked against the interpreter.
+      if (b_copy) EXPECT_FALSE(b_copy->block().annotations.count(ir::storage_block_key("B_global")));
+      // Compiled with the blocked layout, run, and checked against the interpreter.
       runtime::EvalOptions options;
       options.runner.repeats = 1;
       runtime::EvalResult r = runtime::evaluate_cpu(w, s.func(), options);
