@@ -188,7 +188,8 @@ struct MemoryTile {
 MemoryTile memory_tile(CudaEmitter& e, const BufferRegion& r) {
   const Buffer& buf = r.buffer;
   std::optional<std::vector<int64_t>> linear = linear_strides(buf, e.layouts());
-  if (!linear) throw BuildError("buffer '" + buf->name + "' is stored in blocks (storage_block); a tensor-core tile needs rows");
+  if (!linear)
+    throw BuildError("buffer '" + buf->name + "' is stored in blocks (storage_block); a tensor-core tile needs rows");
   const std::vector<int64_t>& stride = *linear;
   Expr flat = flat_index(buf, mins_of(r), &e.layouts());
   // Per dimension (flat_index casts narrow indices, which would hide their factors).

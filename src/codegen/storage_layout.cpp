@@ -50,7 +50,8 @@ Buffer annotated_buffer(const PrimFunc& func, const BlockNode& b, const std::str
     if (w.buffer->name == name) buffer = w.buffer;
   if (!buffer) throw BuildError(where + ": the block writes no buffer named '" + name + "'");
   for (const Buffer& p : func->params)
-    if (p == buffer) throw BuildError(where + ": '" + name + "' is a function parameter; its layout belongs to the caller");
+    if (p == buffer)
+      throw BuildError(where + ": '" + name + "' is a function parameter; its layout belongs to the caller");
   return buffer;
 }
 
@@ -90,7 +91,8 @@ LayoutTable storage_layouts(const PrimFunc& func) {
           add(buffer, BufferLayout{strides, -1, 1, elements}, where);
         } else {
           std::optional<StorageBlock> blocked = parse_storage_block(*text);
-          if (!blocked) throw BuildError(where + ": '" + *text + "' is not 'axis,factor' with axis >= 0 and factor >= 1");
+          if (!blocked)
+            throw BuildError(where + ": '" + *text + "' is not 'axis,factor' with axis >= 0 and factor >= 1");
           check_axis(blocked->axis, buffer, where);
           add(buffer, blocked_layout(buffer->shape, *blocked), where);
         }

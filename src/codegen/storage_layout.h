@@ -17,6 +17,7 @@
 // compacted tile.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>

@@ -37,8 +37,8 @@ LayoutTarget layout_target(Schedule& sch, BlockRV block_rv, int64_t buffer_index
            std::to_string(block.writes.size()) + " region(s)");
   t.buffer = block.writes[buffer_index].buffer;
   if (is_param(sch.func(), t.buffer.get()))
-    t.fail("buffer '" + t.buffer->name + "' is a parameter of the function; only a buffer allocated by a block can be " +
-           "laid out");
+    t.fail("buffer '" + t.buffer->name +
+           "' is a parameter of the function; only a buffer allocated by a block can be laid out");
   const int64_t ndim = t.buffer->ndim();
   if (axis < 0 || axis >= ndim - 1)
     t.fail("axis " + std::to_string(axis) + " is out of range for buffer '" + t.buffer->name + "' of rank " +
@@ -78,7 +78,8 @@ void storage_align(Schedule& sch, BlockRV block_rv, int64_t buffer_index, int64_
   }
   std::erase_if(entries, [&](const StorageAlign& a) { return a.axis == axis; });
   entries.push_back({axis, factor, offset});
-  std::sort(entries.begin(), entries.end(), [](const StorageAlign& a, const StorageAlign& b) { return a.axis < b.axis; });
+  std::sort(entries.begin(), entries.end(),
+            [](const StorageAlign& a, const StorageAlign& b) { return a.axis < b.axis; });
   set_annotation(sch, t.site, key, format_storage_align(entries));
   sch.record({"storage_align", {Arg(block_rv), Arg(buffer_index), Arg(axis), Arg(factor), Arg(offset)}, {}, {},
               std::nullopt});

@@ -193,6 +193,24 @@ TEST(CudaSoftwarePipeline, PaddedTilesKeepTheirPaddingPerStage) {
   EXPECT_EQ(bin.resources.spill_stores, 0) << bin.log;
 }
 
+TEST(CudaSoftwarePipeline, BlockedTilesKeepTheirBlockedAxisPerStage) {
+  // A_shared stored in blocks of 16 rows (storage_block on axis 0): per stage the
+  // blocked axis becomes axis 1. The async 16-byte copy into the tile needs
+  // contiguous rows, which the blocked layout does not give, so emission refuses.
+  TensorCoreTiles t = small_tiles();
+  PrimFunc f = scheduled(tensor_core_spec(t), tensor_core_trace(t) + "storage_block(b17, 0, 0, 16)\n" +
+                                                  depth_request(2));
+  PrimFunc piped = codegen::software_pipeline(codegen::compact_buffers(f));
+  EXPECT_TRUE(contains(to_text(piped), "storage_block_A_shared=\"1,16\"")) << to_text(piped);
+  EXPECT_TRUE(bitwise_equal(interpreted(codegen::compact_buffers(f))[2], interpreted(piped)[2]));
+  try {
+    codegen::emit_cuda(f, "k");
+    ADD_FAILURE() << "a blocked tensor-core tile was emitted";
+  } catch (const BuildError& e) {
+    EXPECT_TRUE(contains(e.what(), "is annotated async_copy but is not one 16-byte copy")) << e.what();
+  }
+}
+
 TEST(CudaSoftwarePipeline, DepthOneOrOneStepStaysSingleStage) {
   TensorCoreTiles t = small_tiles();
   const std::string single = codegen::emit_cuda(scheduled(tensor_core_spec(t), tensor_core_trace(t)), "k").source;

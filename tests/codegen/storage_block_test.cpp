@@ -34,7 +34,8 @@ TEST(StorageBlock, EveryElementHasItsOwnPlace) {
   for (int64_t i = 0; i < 7; ++i)
     for (int64_t j = 0; j < 3; ++j) {
       int64_t flat = 0;
-      ASSERT_TRUE(is_const_int(simplify(codegen::flat_index(t, {int_imm(i, DType::i64), int_imm(j, DType::i64)}, &layouts)), &flat));
+      Expr index = codegen::flat_index(t, {int_imm(i, DType::i64), int_imm(j, DType::i64)}, &layouts);
+      ASSERT_TRUE(is_const_int(simplify(index), &flat));
       ASSERT_GE(flat, 0);
       ASSERT_LT(flat, static_cast<int64_t>(seen.size()));
       EXPECT_EQ(flat, (i / 4) * 12 + j * 4 + i % 4);

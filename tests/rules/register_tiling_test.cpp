@@ -114,7 +114,8 @@ TEST(RegisterTiling, BatchMatmulAndConvKeepTheirOuterLoopsOutside) {
 // sample_partial_tile.
 static int64_t sampled_register_rows(const sched::Schedule& s) {
   for (const sched::Instruction& inst : s.trace().instructions())
-    if (inst.kind == "sample_partial_tile") return std::get<int64_t>(std::get<sched::Arg::List>(inst.decision->value).back().value);
+    if (inst.kind == "sample_partial_tile")
+      return std::get<int64_t>(std::get<sched::Arg::List>(inst.decision->value).back().value);
   ADD_FAILURE() << "no sample_partial_tile in\n" << s.trace().to_text();
   return 0;
 }
@@ -134,7 +135,8 @@ TEST(RegisterTiling, BroadcastRowsOfFourKibAreCopiedInBlocksOfTheRegisterRowsAtT
       const auto& ann = copy->block().annotations;
       auto it = ann.find(ir::storage_block_key("A_global"));
       ASSERT_NE(it, ann.end()) << ir::to_text(s.func());
-      std::string expected = std::to_string(w.func->params[0]->ndim() - 2) + "," + std::to_string(sampled_register_rows(s));
+      std::string expected =
+          std::to_string(w.func->params[0]->ndim() - 2) + "," + std::to_string(sampled_register_rows(s));
       EXPECT_EQ(std::get<std::string>(it->second), expected);
       EXPECT_NE(s.trace().to_text().find("storage_block(b"), std::string::npos) << s.trace().to_text();
       auto b_copy = sched::find_block(s.func(), "B_global");
