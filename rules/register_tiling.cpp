@@ -29,9 +29,11 @@
 // step along k, all fall in one L1 set (64 sets of 64 bytes repeat every 4 KiB) and
 // make as many prefetch streams; from the blocked copy the tile reads one
 // contiguous stream. On a 2048 x 4096 x 1024 GEMM on one thread, the kept 6 x 16
-// panel-outer record ran at 0.70x OpenBLAS reading A in place, 0.78-0.83x from a
-// copy with rows padded by 128 bytes and 0.89-0.94x from the blocked copy
-// (bench/RESULTS.md); the copy is M x K of M x N x K work.
+// panel-outer record ran at 0.70x OpenBLAS reading A in place; copies with rows
+// padded by 128 bytes and in blocks both lifted it to 0.8-0.9x (two threads:
+// 0.84-0.97x), too close to tell apart on the test VM (bench/RESULTS.md). Blocks
+// are kept as the general form: no pad constant, any row length, one stream. The
+// copy is M x K of M x N x K work.
 // The input state is returned first, untouched, so multi-level-tiling still adds
 // its own.
 #include "ir/dtype.h"
