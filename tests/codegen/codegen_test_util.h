@@ -15,6 +15,24 @@ namespace weft::test {
 
 inline ir::Expr ve(const ir::Var& v) { return ir::var_expr(v); }
 
+// f(Out: f32[4, 4]) whose one block "fill" writes an allocated tmp[4, 4] and Out,
+// carrying `annotations` (for storage layout annotations naming either buffer).
+inline ir::PrimFunc annotated_fill_program(const ir::Annotations& annotations) {
+  using namespace ir;
+  Buffer out = make_buffer("Out", DType::f32, {4, 4});
+  Buffer tmp = make_buffer("tmp", DType::f32, {4, 4});
+  Var i = make_var("i"), j = make_var("j");
+  Var vi = make_var("vi"), vj = make_var("vj");
+  Block fill = make_block("fill", {{vi, {0, 4}, IterKind::Spatial}, {vj, {0, 4}, IterKind::Spatial}}, {},
+                          {full_region(tmp), full_region(out)},
+                          seq({store(tmp, float_imm(1), {ve(vi), ve(vj)}),
+                               store(out, float_imm(2), {ve(vi), ve(vj)})}),
+                          Stmt(), {}, annotations);
+  Stmt s = make_for(i, 4, ForKind::Serial,
+                    make_for(j, 4, ForKind::Serial, make_block_realize({ve(i), ve(j)}, bool_imm(true), fill)));
+  return make_func_with_root("f", {out}, s, {tmp});
+}
+
 // Loops over `out`'s shape around one spatial block `name` that stores
 // body(iterators) into out[iterators]; loop d has kinds[d] (serial when absent).
 inline ir::Stmt spatial_nest(const std::string& name, const ir::Buffer& out,

@@ -59,19 +59,8 @@ TEST(StorageAlign, PaddedPackedTileCompilesAndMatchesTheInterpreter) {
 }
 
 TEST(StorageAlign, AnnotationsThatCannotBeHonouredAreBuildErrors) {
-  Buffer out = make_buffer("Out", DType::f32, {4, 4});
-  Buffer tmp = make_buffer("tmp", DType::f32, {4, 4});
-  auto program = [&](const std::string& key, const std::string& value) {
-    Var i = make_var("i"), j = make_var("j");
-    Var vi = make_var("vi"), vj = make_var("vj");
-    auto e = [](const Var& v) { return var_expr(v); };
-    Block fill = make_block("fill", {{vi, {0, 4}, IterKind::Spatial}, {vj, {0, 4}, IterKind::Spatial}}, {},
-                            {full_region(tmp), full_region(out)},
-                            seq({store(tmp, float_imm(1), {e(vi), e(vj)}), store(out, float_imm(2), {e(vi), e(vj)})}),
-                            Stmt(), {}, {{key, value}});
-    Stmt s = make_for(i, 4, ForKind::Serial,
-                      make_for(j, 4, ForKind::Serial, make_block_realize({e(i), e(j)}, bool_imm(true), fill)));
-    return make_func_with_root("f", {out}, s, {tmp});
+  auto program = [](const std::string& key, const std::string& value) {
+    return test::annotated_fill_program({{key, value}});
   };
   EXPECT_NO_THROW(codegen::emit_cpp(program("storage_align_tmp", "0,8,1"), "ok"));
   EXPECT_THROW(codegen::emit_cpp(program("storage_align_tmp", "0;8,1"), "bad"), BuildError);

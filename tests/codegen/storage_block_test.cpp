@@ -88,26 +88,14 @@ TEST(StorageBlock, BlockedCopyCompilesAndMatchesTheInterpreter) {
 }
 
 TEST(StorageBlock, AnnotationsThatCannotBeHonouredAreBuildErrors) {
-  Buffer out = make_buffer("Out", DType::f32, {4, 4});
-  Buffer tmp = make_buffer("tmp", DType::f32, {4, 4});
-  auto program = [&](Annotations annotations) {
-    Var i = make_var("i"), j = make_var("j");
-    Var vi = make_var("vi"), vj = make_var("vj");
-    auto e = [](const Var& v) { return var_expr(v); };
-    Block fill = make_block("fill", {{vi, {0, 4}, IterKind::Spatial}, {vj, {0, 4}, IterKind::Spatial}}, {},
-                            {full_region(tmp), full_region(out)},
-                            seq({store(tmp, float_imm(1), {e(vi), e(vj)}), store(out, float_imm(2), {e(vi), e(vj)})}),
-                            Stmt(), {}, annotations);
-    Stmt s = make_for(i, 4, ForKind::Serial,
-                      make_for(j, 4, ForKind::Serial, make_block_realize({e(i), e(j)}, bool_imm(true), fill)));
-    return make_func_with_root("f", {out}, s, {tmp});
+  auto emit = [](const Annotations& a, const std::string& name) {
+    return codegen::emit_cpp(test::annotated_fill_program(a), name);
   };
-  EXPECT_NO_THROW(codegen::emit_cpp(program({{"storage_block_tmp", "0,3"}}), "ok"));
-  EXPECT_THROW(codegen::emit_cpp(program({{"storage_block_tmp", "0;3"}}), "bad"), BuildError);
-  EXPECT_THROW(codegen::emit_cpp(program({{"storage_block_tmp", "0,0"}}), "bad"), BuildError);
-  EXPECT_THROW(codegen::emit_cpp(program({{"storage_block_tmp", "1,2"}}), "bad"), BuildError);  // innermost axis
-  EXPECT_THROW(codegen::emit_cpp(program({{"storage_block_Out", "0,2"}}), "bad"), BuildError);  // a parameter
-  EXPECT_THROW(codegen::emit_cpp(program({{"storage_block_nope", "0,2"}}), "bad"), BuildError);
-  EXPECT_THROW(codegen::emit_cpp(program({{"storage_block_tmp", "0,2"}, {"storage_align_tmp", "0,8,1"}}), "both"),
-               BuildError);
+  EXPECT_NO_THROW(emit({{"storage_block_tmp", "0,3"}}, "ok"));
+  EXPECT_THROW(emit({{"storage_block_tmp", "0;3"}}, "bad"), BuildError);
+  EXPECT_THROW(emit({{"storage_block_tmp", "0,0"}}, "bad"), BuildError);
+  EXPECT_THROW(emit({{"storage_block_tmp", "1,2"}}, "bad"), BuildError);  // innermost axis
+  EXPECT_THROW(emit({{"storage_block_Out", "0,2"}}, "bad"), BuildError);  // a parameter
+  EXPECT_THROW(emit({{"storage_block_nope", "0,2"}}, "bad"), BuildError);
+  EXPECT_THROW(emit({{"storage_block_tmp", "0,2"}, {"storage_align_tmp", "0,8,1"}}, "both"), BuildError);
 }
