@@ -1,11 +1,10 @@
 #include "cli/output_files.h"
 
-#include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 
 #include "codegen/cpp_emitter.h"
+#include "ir/buffer.h"
 #include "runtime/cpu_builder.h"
 #include "support/error.h"
 
@@ -24,9 +23,8 @@ void make_output_dir(const std::string& dir) {
 }
 
 void check_output_name(const std::string& name) {
-  bool ok = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
-            std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-  if (!ok) throw UsageError("--name '" + name + "' must be a C identifier (letters, digits and _, not starting with a digit)");
+  if (!ir::is_identifier(name))
+    throw UsageError("--name '" + name + "' must be a C identifier (letters, digits and _, not starting with a digit)");
 }
 
 void write_cpu_library(const ir::PrimFunc& func, const std::string& symbol, const std::string& source,

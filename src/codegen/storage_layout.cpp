@@ -115,9 +115,7 @@ std::optional<std::vector<int64_t>> linear_strides(const Buffer& buffer, const L
     if (!it->second.linear()) return std::nullopt;
     return it->second.strides;
   }
-  std::vector<int64_t> stride(buffer->ndim(), 1);
-  for (int d = buffer->ndim() - 2; d >= 0; --d) stride[d] = stride[d + 1] * buffer->shape[d + 1];
-  return stride;
+  return aligned_strides(buffer->shape, {});  // row-major
 }
 
 }  // namespace weft::codegen
