@@ -6,13 +6,22 @@
 //
 //   outer spatial loops, i0, j0, i1, reductions..., i2, jv, jl
 //
-// i = the spatial loop before the vectorized last one (sample_partial_tile: the
-// register rows i2 any height up to 8; i0 x i1 a perfect tile of the rest);
-// j = the last spatial loop, split into j0, jv vectors (up to 4) of jl = the
-// target's vector lanes. Everything else is fixed by construction, which is the
-// point: multi-level-tiling's SSRSRS space holds this shape too, but one sample in
-// a thousand lands on it (a 6 x 16 tile ran a 1024^3 GEMM at 124-140 GFLOP/s on a
-// 2-core AVX2 EPYC where the search's best SSRSRS samples reached about 100).
+// j = the last spatial loop, split into j0, jv = v vectors of jl = the target's
+// vector lanes; i = the spatial loop before it (sample_partial_tile: the register
+// rows i2; i0 x i1 a perfect tile of the rest). Everything else is fixed by
+// construction, which is the point: multi-level-tiling's SSRSRS space holds this
+// shape too, but one sample in a thousand lands on it (a 6 x 16 tile ran a 1024^3
+// GEMM at 124-140 GFLOP/s on a 2-core AVX2 EPYC where the search's best SSRSRS
+// samples reached about 100).
+// The register file bounds the tile, so each vector count v (1 to 4, dividing the
+// columns) is a sketch of its own and the rows are sampled between two bounds:
+// at most (vector registers - 1) / v, so the rows x v accumulators and a
+// broadcast fit in registers, and at least 8 / v, so 8 independent accumulators
+// cover the FMA latency (4-5 cycles x 2 FMA pipes); at most 8 rows. With 16
+// registers: v = 1: 8 rows, v = 2: 4-7, v = 3: 3-5, v = 4: 2-3. Sampled
+// independently (rows 1-8, v a perfect tile of the columns, which puts v = 4 in
+// nine samples of ten), a 1024^3 GEMM search met the 6 x 16 tile in none of its
+// 64 trials and kept a 3 x 32 at 0.77x OpenBLAS; the 6 x 16 ran at 1.00x.
 // The parallel postprocessor fuses the outer loops and i0 x j0 into an even split.
 // Two states: that, and the same accumulator with the vectorized operand packed
 // (cache_read into a contiguous K x columns panel) once per column panel:
@@ -55,14 +64,16 @@ using namespace ir;
 constexpr const char* kStructure = "register";
 constexpr int64_t kMaxRows = 8;
 constexpr int64_t kMaxVectors = 4;
+constexpr int64_t kMinAccumulators = 8;
 constexpr int64_t kL1SetPeriodBytes = 4096;
 
 class RegisterTiling : public ScheduleRule {
  public:
   std::string name() const override { return "register-tiling"; }
   std::string description() const override {
-    return "CPU micro-kernel sketch: up to 8 rows x up to 4 vectors accumulated over the whole reduction in a local "
-           "cache, epilogue per tile, optional packing of the vectorized operand";
+    return "CPU micro-kernel sketches, one per vector count (1-4): rows x vectors that fit the register file, "
+           "accumulated over the whole reduction in a local cache, epilogue per tile, optional packing of the "
+           "vectorized operand";
   }
 
   std::vector<sched::Schedule> apply(const sched::Schedule& sch, const std::string& block_name,
@@ -81,21 +92,25 @@ class RegisterTiling : public ScheduleRule {
 
     std::vector<sched::Schedule> out = {sch};
     std::vector<std::string> aliased = row_aliased_broadcast_inputs(b, kL1SetPeriodBytes);
-    sched::Schedule base = sch;
-    sched::Schedule tiled = base.fork();
-    if (try_transform(tiled, [&](sched::Schedule& s) {
-          Tile t = tile(s, block_name, b, rows, cols, lanes, Layout::RowBlocks);
-          block_rows(s, t, block_name, aliased);
-        }))
-      out.push_back(std::move(tiled));
     std::vector<std::string> inputs = packable_inputs(b);
-    sched::Schedule packed = base.fork();
-    if (!inputs.empty() && try_transform(packed, [&](sched::Schedule& s) {
-          Tile t = tile(s, block_name, b, rows, cols, lanes, Layout::PanelOuter);
-          block_rows(s, t, block_name, aliased);
-          pack_inputs_at(s, t.block, block_name, inputs, t.j0, "global");
-        }))
-      out.push_back(std::move(packed));
+    sched::Schedule base = sch;
+    for (int64_t vectors = 1; vectors <= kMaxVectors; ++vectors) {
+      std::optional<Shape> shape = register_shape(vectors, col_extent / lanes, target);
+      if (!shape) continue;
+      sched::Schedule tiled = base.fork();
+      if (try_transform(tiled, [&](sched::Schedule& s) {
+            Tile t = tile(s, block_name, b, rows, cols, lanes, *shape, Layout::RowBlocks);
+            block_rows(s, t, block_name, aliased);
+          }))
+        out.push_back(std::move(tiled));
+      sched::Schedule packed = base.fork();
+      if (!inputs.empty() && try_transform(packed, [&](sched::Schedule& s) {
+            Tile t = tile(s, block_name, b, rows, cols, lanes, *shape, Layout::PanelOuter);
+            block_rows(s, t, block_name, aliased);
+            pack_inputs_at(s, t.block, block_name, inputs, t.j0, "global");
+          }))
+        out.push_back(std::move(packed));
+    }
     return out;
   }
 
@@ -104,6 +119,20 @@ class RegisterTiling : public ScheduleRule {
   // i2, jv, jl (the rows in two factors: with the panel outside, a row block
   // would change nothing).
   enum class Layout { RowBlocks, PanelOuter };
+
+  // The register tile of one sketch: `vectors` fixed, the rows sampled in [min_rows, max_rows].
+  struct Shape {
+    int64_t vectors, min_rows, max_rows;
+  };
+
+  // None when `vectors` does not divide the column vectors or leaves no register for a row.
+  static std::optional<Shape> register_shape(int64_t vectors, int64_t column_vectors, const Target& target) {
+    if (column_vectors % vectors != 0) return std::nullopt;
+    int64_t max_rows = std::min<int64_t>(kMaxRows, (target.vector_registers - 1) / vectors);
+    if (max_rows < 1) return std::nullopt;
+    int64_t min_rows = std::min(max_rows, (kMinAccumulators + vectors - 1) / vectors);
+    return Shape{vectors, min_rows, max_rows};
+  }
 
   struct Tile {
     sched::BlockRV block;
@@ -127,18 +156,17 @@ class RegisterTiling : public ScheduleRule {
   // Splits and orders the loops, adds the accumulator and the epilogue under the
   // row tile.
   static Tile tile(sched::Schedule& s, const std::string& block_name, const BlockNode& b, size_t rows, size_t cols,
-                   int64_t lanes, Layout layout) {
+                   int64_t lanes, const Shape& shape, Layout layout) {
     sched::BlockRV block = sched::get_block(s, block_name);
     sched::annotate(s, sched::RV{sched::RVKind::Block, block.id}, ann::kTilingStructure, sched::Arg(kStructure));
     std::vector<sched::LoopRV> loops = sched::get_loops(s, block);
-    auto split_by = [&](sched::LoopRV loop, const std::vector<sched::ExprRV>& factors) {
-      return sched::split(s, loop, std::vector<sched::Arg>(factors.begin(), factors.end()));
-    };
     int row_factors = layout == Layout::RowBlocks ? 3 : 2;
-    std::vector<sched::ExprRV> row_tile_sizes = sched::sample_partial_tile(s, loops[rows], row_factors, kMaxRows);
-    std::vector<sched::LoopRV> i = split_by(loops[rows], row_tile_sizes);
+    std::vector<sched::ExprRV> row_tile_sizes =
+        sched::sample_partial_tile(s, loops[rows], row_factors, shape.min_rows, shape.max_rows);
+    std::vector<sched::LoopRV> i =
+        sched::split(s, loops[rows], std::vector<sched::Arg>(row_tile_sizes.begin(), row_tile_sizes.end()));
     std::vector<sched::LoopRV> j_lanes = sched::split(s, loops[cols], {sched::Arg(), sched::Arg(lanes)});
-    std::vector<sched::LoopRV> j = split_by(j_lanes[0], sched::sample_perfect_tile(s, j_lanes[0], 2, kMaxVectors));
+    std::vector<sched::LoopRV> j = sched::split(s, j_lanes[0], {sched::Arg(), sched::Arg(shape.vectors)});
     sched::LoopRV row_tile = i[i.size() - 2], register_rows = i.back();
     std::vector<sched::LoopRV> order, reductions;
     for (size_t k = 0; k < loops.size(); ++k) {

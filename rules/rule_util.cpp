@@ -117,7 +117,7 @@ std::vector<std::vector<sched::LoopRV>> tile_by_structure(sched::Schedule& s, sc
       continue;
     }
     std::vector<sched::Arg> factors;
-    for (sched::ExprRV f : i == rows ? sched::sample_partial_tile(s, loops[i], n, max_row_tile)
+    for (sched::ExprRV f : i == rows ? sched::sample_partial_tile(s, loops[i], n, 1, max_row_tile)
                                      : sched::sample_perfect_tile(s, loops[i], n, max_innermost))
       factors.push_back(sched::Arg(f));
     std::vector<sched::LoopRV> parts = sched::split(s, loops[i], factors);

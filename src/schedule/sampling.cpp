@@ -29,8 +29,9 @@ std::string tile_text(const std::vector<int64_t>& tile) {
 }
 
 // One expression RV per factor, and the instruction with the factors as decision.
+// A min_innermost of 1 is not written, so traces without a lower bound read as before.
 std::vector<ExprRV> record_tile(Schedule& sch, const char* kind, LoopRV loop_rv, int n, int64_t max_innermost,
-                                const std::vector<int64_t>& tile) {
+                                const std::vector<int64_t>& tile, int64_t min_innermost = 1) {
   std::vector<ExprRV> out;
   std::vector<RV> outs;
   Arg::List dec;
@@ -39,9 +40,11 @@ std::vector<ExprRV> record_tile(Schedule& sch, const char* kind, LoopRV loop_rv,
     outs.push_back({RVKind::Expr, out.back().id});
     dec.push_back(Arg(f));
   }
+  Attrs attrs = {{"n", Arg(static_cast<int64_t>(n))}, {"max_innermost", Arg(max_innermost)}};
+  if (min_innermost > 1) attrs.push_back({"min_innermost", Arg(min_innermost)});
   sch.record({kind,
               {Arg(loop_rv)},
-              {{"n", Arg(static_cast<int64_t>(n))}, {"max_innermost", Arg(max_innermost)}},
+              attrs,
               outs,
               Arg(dec)});
   return out;
@@ -98,34 +101,37 @@ std::vector<ExprRV> sample_perfect_tile(Schedule& sch, LoopRV loop_rv, int n, in
 
 int64_t partial_tile_outer(int64_t extent, int64_t innermost) { return (extent + innermost - 1) / innermost; }
 
-std::vector<ExprRV> sample_partial_tile(Schedule& sch, LoopRV loop_rv, int n, int64_t max_innermost,
-                                        const std::optional<std::vector<int64_t>>& decision) {
+std::vector<ExprRV> sample_partial_tile(Schedule& sch, LoopRV loop_rv, int n, int64_t min_innermost,
+                                        int64_t max_innermost, const std::optional<std::vector<int64_t>>& decision) {
   ir::Var var = sch.loop_var(loop_rv);
   LoopSite site = *find_loop(sch.func(), var.get());
   int64_t extent = const_extent(site.node(), "sample_partial_tile");
   if (n < 2) throw ScheduleError("sample_partial_tile: n must be at least 2, got " + std::to_string(n));
-  if (max_innermost < 1)
-    throw ScheduleError("sample_partial_tile: max_innermost must be at least 1, got " + std::to_string(max_innermost));
+  if (min_innermost < 1 || max_innermost < min_innermost)
+    throw ScheduleError("sample_partial_tile: innermost bounds must satisfy 1 <= min_innermost <= max_innermost, got " +
+                        std::to_string(min_innermost) + " and " + std::to_string(max_innermost));
   int64_t limit = std::min(max_innermost, extent);
+  int64_t floor = std::min(min_innermost, limit);  // a loop shorter than the bound is one tile
   std::vector<int64_t> tile;
   if (decision) {
     tile = *decision;
     bool ok = static_cast<int>(tile.size()) == n &&
-              std::all_of(tile.begin(), tile.end(), [](int64_t f) { return f >= 1; }) && tile.back() <= limit;
+              std::all_of(tile.begin(), tile.end(), [](int64_t f) { return f >= 1; }) && tile.back() <= limit &&
+              tile.back() >= floor;
     int64_t product = 1;
     for (int k = 0; ok && k + 1 < n; ++k) product *= tile[k];
     if (!ok || product != partial_tile_outer(extent, tile.back())) {
       throw ScheduleError("sample_partial_tile: decision [" + tile_text(tile) + "] is not " + std::to_string(n) +
                           " positive factors for loop " + var->name + " of extent " + std::to_string(extent) +
-                          ": an innermost r <= " + std::to_string(limit) + " after outer factors multiplying to " +
-                          "ceil(" + std::to_string(extent) + " / r)");
+                          ": an innermost r in [" + std::to_string(floor) + ", " + std::to_string(limit) +
+                          "] after outer factors multiplying to ceil(" + std::to_string(extent) + " / r)");
     }
   } else {
-    int64_t inner = sch.rng().uniform_int(1, limit);
+    int64_t inner = sch.rng().uniform_int(floor, limit);
     tile = draw_perfect_tile(sch.rng(), partial_tile_outer(extent, inner), n - 1, 0);
     tile.push_back(inner);
   }
-  return record_tile(sch, "sample_partial_tile", loop_rv, n, max_innermost, tile);
+  return record_tile(sch, "sample_partial_tile", loop_rv, n, max_innermost, tile, min_innermost);
 }
 
 ExprRV sample_categorical(Schedule& sch, const std::vector<int64_t>& candidates, const std::vector<double>& probs,
@@ -164,10 +170,10 @@ std::vector<int64_t> int_list(const Arg& a, const std::string& what) {
   return out;
 }
 
-using TileSampler = std::vector<ExprRV> (*)(Schedule&, LoopRV, int, int64_t,
-                                             const std::optional<std::vector<int64_t>>&);
+using TileSampler = std::vector<ExprRV> (*)(Schedule& sch, LoopRV loop, int n, const ArgReader& attrs,
+                                             const std::optional<std::vector<int64_t>>& decision);
 
-// The instruction kind of a tile sampler: sample(loop, n=.., max_innermost=..) -> [factors].
+// The instruction kind of a tile sampler: sample(loop, n=.., max_innermost=.., ...) -> [factors].
 InstructionKind tile_instruction(const std::string& kind, TileSampler sample) {
   return {kind, RVKind::Expr, true, true,
           [kind, sample](Schedule& sch, const std::vector<Arg>& in, const Attrs& attrs,
@@ -177,14 +183,23 @@ InstructionKind tile_instruction(const std::string& kind, TileSampler sample) {
             std::optional<std::vector<int64_t>> dec;
             if (decision) dec = int_list(*decision, kind + ": decision");
             std::vector<RV> out;
-            for (ExprRV e : sample(sch, r.loop(0), static_cast<int>(r.attr_int("n")), r.attr_int("max_innermost", 0), dec))
+            for (ExprRV e : sample(sch, r.loop(0), static_cast<int>(r.attr_int("n")), r, dec))
               out.push_back({RVKind::Expr, e.id});
             return out;
           }};
 }
 
-const RegisterInstruction kPerfectTile(tile_instruction("sample_perfect_tile", &sample_perfect_tile));
-const RegisterInstruction kPartialTile(tile_instruction("sample_partial_tile", &sample_partial_tile));
+const RegisterInstruction kPerfectTile(tile_instruction(
+    "sample_perfect_tile",
+    [](Schedule& sch, LoopRV loop, int n, const ArgReader& attrs, const std::optional<std::vector<int64_t>>& decision) {
+      return sample_perfect_tile(sch, loop, n, attrs.attr_int("max_innermost", 0), decision);
+    }));
+const RegisterInstruction kPartialTile(tile_instruction(
+    "sample_partial_tile",
+    [](Schedule& sch, LoopRV loop, int n, const ArgReader& attrs, const std::optional<std::vector<int64_t>>& decision) {
+      return sample_partial_tile(sch, loop, n, attrs.attr_int("min_innermost", 1), attrs.attr_int("max_innermost", 0),
+                                 decision);
+    }));
 
 const RegisterInstruction kCategorical(
     {"sample_categorical", RVKind::Expr, true, true,

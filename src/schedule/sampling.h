@@ -14,11 +14,13 @@ namespace weft::sched {
 std::vector<ExprRV> sample_perfect_tile(Schedule& sch, LoopRV loop, int n, int64_t max_innermost,
                                         const std::optional<std::vector<int64_t>>& decision = std::nullopt);
 // n factors for a split that may overshoot the extent (a non-divisible tile, whose
-// last tile is guarded): the innermost is any value in [1, max_innermost] (at most
-// the extent) and the outer n - 1 are a perfect tile of ceil(extent / innermost).
-// For register tiles whose best height does not divide the extent (6 rows of a
-// GEMM). `decision` replays given factors (checked).
-std::vector<ExprRV> sample_partial_tile(Schedule& sch, LoopRV loop, int n, int64_t max_innermost,
+// last tile is guarded): the innermost is any value in [min_innermost,
+// max_innermost] (both clipped to the extent) and the outer n - 1 are a perfect tile
+// of ceil(extent / innermost). For register tiles whose best height does not divide
+// the extent (6 rows of a GEMM), and whose height has a floor (enough accumulators
+// to hide the FMA latency). `decision` replays given factors (checked).
+std::vector<ExprRV> sample_partial_tile(Schedule& sch, LoopRV loop, int n, int64_t min_innermost,
+                                        int64_t max_innermost,
                                         const std::optional<std::vector<int64_t>>& decision = std::nullopt);
 // The outer factors sample_partial_tile's innermost tile leaves: ceil(extent / innermost).
 int64_t partial_tile_outer(int64_t extent, int64_t innermost);

@@ -3,11 +3,12 @@
 //    another tile by d, so the product (the loop extent) stays; a move that would
 //    put more than max_innermost into the innermost tile is not made.
 //  - sample_partial_tile: half of the time the same move among the outer tiles;
-//    otherwise a new innermost height r in [1, max_innermost] with the outer tiles
-//    drawn afresh for ceil(extent / r). The extent is not in the trace; it lies in
+//    otherwise a new innermost height r in [min_innermost, max_innermost] with the
+//    outer tiles drawn afresh for ceil(extent / r). The extent is not in the trace; it lies in
 //    ((P - 1) * r, P * r] for the old outer product P and height r, so each
 //    product that range allows is tried and replay's check keeps the right one.
 // A mutation the rest of the trace does not replay with is not made.
+#include <algorithm>
 #include <set>
 
 #include "schedule/error.h"
@@ -28,10 +29,10 @@ std::vector<int64_t> divisors_above_one(int64_t n) {
 }
 
 int64_t max_innermost_of(const sched::Instruction& inst) {
-  for (const auto& [key, value] : inst.attrs)
-    if (key == "max_innermost")
-      if (const auto* v = std::get_if<int64_t>(&value.value)) return *v;
-  return 0;
+  return sched::ArgReader(inst.kind, inst.inputs, inst.attrs).attr_int("max_innermost", 0);
+}
+int64_t min_innermost_of(const sched::Instruction& inst) {
+  return sched::ArgReader(inst.kind, inst.inputs, inst.attrs).attr_int("min_innermost", 1);
 }
 
 sched::Arg to_arg(const std::vector<int64_t>& tile) {
@@ -72,11 +73,12 @@ std::optional<std::vector<int64_t>> move_factor(std::vector<int64_t> tile, size_
 
 std::optional<sched::Trace> new_partial_height(const sched::Trace& trace, size_t index, std::vector<int64_t> tile,
                                                const ir::PrimFunc& func, Rng& rng) {
+  int64_t floor = min_innermost_of(trace.instructions()[index]);
   int64_t limit = max_innermost_of(trace.instructions()[index]);
   int64_t height = tile.back(), outer = 1;
   for (size_t k = 0; k + 1 < tile.size(); ++k) outer *= tile[k];
-  if (limit < 2) return std::nullopt;
-  int64_t fresh = rng.uniform_int(1, limit - 1);
+  if (height < floor || height > limit || limit - floor < 1) return std::nullopt;  // a clipped or single height
+  int64_t fresh = rng.uniform_int(floor, limit - 1);
   if (fresh >= height) ++fresh;
   std::set<int64_t> products;
   for (int64_t extent = (outer - 1) * height + 1; extent <= outer * height; ++extent)
@@ -94,18 +96,18 @@ class MutateTileSize : public Mutator {
   std::string name() const override { return "mutate-tile-size"; }
 
   std::optional<sched::Trace> apply(const sched::Trace& trace, const ir::PrimFunc& func, Rng& rng) const override {
-    // Instructions with at least two tiles and something to change.
+    // Instructions with something to change: a factor to move between two tiles
+    // (the outer ones of a partial tile), or another height of a partial tile.
     std::vector<size_t> movable;
     for (const char* kind : {"sample_perfect_tile", "sample_partial_tile"})
       for (size_t i : decided_instructions(trace, kind)) {
         auto tile = int_list(*trace.instructions()[i].decision);
         if (!tile || tile->size() < 2) continue;
-        bool partial = trace.instructions()[i].kind == "sample_partial_tile";
-        for (int64_t f : *tile)
-          if (f > 1 || (partial && max_innermost_of(trace.instructions()[i]) > 1)) {
-            movable.push_back(i);
-            break;
-          }
+        const sched::Instruction& inst = trace.instructions()[i];
+        bool partial = inst.kind == "sample_partial_tile";
+        size_t moving = partial ? tile->size() - 1 : tile->size();
+        bool factor = moving >= 2 && std::any_of(tile->begin(), tile->begin() + moving, [](int64_t f) { return f > 1; });
+        if (factor || (partial && max_innermost_of(inst) > min_innermost_of(inst))) movable.push_back(i);
       }
     // A handful of draws: a draw fails on the innermost limit or on replay.
     for (int attempt = 0; attempt < 16 && !movable.empty(); ++attempt) {

@@ -38,6 +38,13 @@ bool is_cuda_arch(const std::string& arch) {
   return i == arch.size() || (i + 1 == arch.size() && std::isalpha(static_cast<unsigned char>(arch[i])));
 }
 
+// The SIMD registers of a CPU arch: x86_64-avx512 64 bytes x 32, x86_64-avx2
+// 32 x 16, aarch64 16 x 32, others 16 x 16.
+void set_simd_of_arch(Target& target) {
+  target.vector_bytes = target.arch == "x86_64-avx512" ? 64 : target.arch == "x86_64-avx2" ? 32 : 16;
+  target.vector_registers = target.arch == "x86_64-avx512" || target.arch == "aarch64" ? 32 : 16;
+}
+
 }  // namespace
 
 void register_local_target(const std::string& backend, LocalTargetLookup lookup) {
@@ -65,23 +72,13 @@ Target host_cpu_target() {
   }
   t.device = model;
 #if defined(__x86_64__)
-  if (flags.count("avx512f")) {
-    t.arch = "x86_64-avx512";
-    t.vector_bytes = 64;
-  } else if (flags.count("avx2")) {
-    t.arch = "x86_64-avx2";
-    t.vector_bytes = 32;
-  } else {
-    t.arch = "x86_64";
-    t.vector_bytes = 16;
-  }
+  t.arch = flags.count("avx512f") ? "x86_64-avx512" : flags.count("avx2") ? "x86_64-avx2" : "x86_64";
 #elif defined(__aarch64__)
   t.arch = "aarch64";
-  t.vector_bytes = 16;
 #else
   t.arch = "generic";
-  t.vector_bytes = 16;
 #endif
+  set_simd_of_arch(t);
   cpu_set_t set;
   CPU_ZERO(&set);
   t.num_cores = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
@@ -117,7 +114,7 @@ Target parse_target(const std::string& key) {
   if (t.backend == "cpu") {
     Target host = host_cpu_target();
     t.num_cores = host.num_cores;
-    t.vector_bytes = t.arch == "x86_64-avx512" ? 64 : t.arch == "x86_64-avx2" ? 32 : 16;
+    set_simd_of_arch(t);
   }
   return t;
 }

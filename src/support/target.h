@@ -14,6 +14,7 @@ struct Target {
   std::string device;           // CPU model name or GPU name
   int num_cores = 1;            // CPU: hardware threads available to OpenMP
   int vector_bytes = 16;        // CPU: widest SIMD register in bytes (avx2: 32)
+  int vector_registers = 16;    // CPU: architectural SIMD registers (avx2: 16, avx512 and aarch64: 32)
 
   std::string key() const { return backend + "/" + arch + "/" + device; }
   bool compatible_with(const Target& other) const {

@@ -97,12 +97,13 @@ TEST(RandomModel, SaveLoadContinuesTheSequence) {
 }
 
 TEST(XGBoostModel, RanksRandomlyUntilItHasEnoughSamples) {
-  std::vector<Sample> samples = synthetic_samples(63, 5);
+  const size_t one_short = XGBoostParams{}.min_samples - 1;
+  std::vector<Sample> samples = synthetic_samples(static_cast<int>(one_short), 5);
   std::vector<ProgramFeatures> programs = programs_of(samples);
   XGBoostModel model(11);
   RandomModel reference(11);
   model.update(samples);
-  EXPECT_EQ(model.num_samples(), 63u);
+  EXPECT_EQ(model.num_samples(), one_short);
   EXPECT_FALSE(model.trained());
   EXPECT_EQ(model.predict(programs), reference.predict(programs));
 }

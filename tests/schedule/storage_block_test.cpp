@@ -42,7 +42,7 @@ TEST(StorageBlock, TakesASampledFactorAndReplaysIt) {
   Schedule sch(original);
   BlockRV c = get_block(sch, "C");
   std::vector<LoopRV> loops = get_loops(sch, c);
-  std::vector<ExprRV> rows = sample_partial_tile(sch, loops[0], 2, 8, std::vector<int64_t>{4, 5});
+  std::vector<ExprRV> rows = sample_partial_tile(sch, loops[0], 2, 1, 8, std::vector<int64_t>{4, 5});
   split(sch, loops[0], {Arg(rows[0]), Arg(rows[1])});
   BlockRV copy = cache_read(sch, c, 1, "global");
   storage_block(sch, copy, 0, 0, Arg(rows[1]));

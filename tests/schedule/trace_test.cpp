@@ -194,7 +194,7 @@ TEST(Sampling, PartialTileHeightNeedNotDivideTheExtent) {
   for (uint64_t seed = 0; seed < 40; ++seed) {
     Schedule sch(matmul_func(50, 12, 8), seed);
     auto loops = get_loops(sch, get_block(sch, "C"));
-    auto tile = sample_partial_tile(sch, loops[0], 3, 6);
+    auto tile = sample_partial_tile(sch, loops[0], 3, 1, 6);
     std::vector<int64_t> f;
     for (ExprRV e : tile) f.push_back(sch.expr_value(e));
     ASSERT_EQ(f.size(), 3u);
@@ -214,9 +214,41 @@ TEST(Sampling, PartialTileHeightNeedNotDivideTheExtent) {
 TEST(Sampling, PartialTileDecisionsAreChecked) {
   Schedule sch(matmul_func(50, 12, 8), 1);
   auto loops = get_loops(sch, get_block(sch, "C"));
-  sample_partial_tile(sch, loops[0], 2, 8, std::vector<int64_t>{9, 6});  // ceil(50 / 6) = 9
-  EXPECT_SCHEDULE_ERROR(sample_partial_tile(sch, loops[0], 2, 8, std::vector<int64_t>{8, 6}),
+  sample_partial_tile(sch, loops[0], 2, 1, 8, std::vector<int64_t>{9, 6});  // ceil(50 / 6) = 9
+  EXPECT_SCHEDULE_ERROR(sample_partial_tile(sch, loops[0], 2, 1, 8, std::vector<int64_t>{8, 6}),
                         "decision [8, 6] is not 2 positive factors for loop i of extent 50");
-  EXPECT_SCHEDULE_ERROR(sample_partial_tile(sch, loops[0], 2, 4, std::vector<int64_t>{9, 6}), "an innermost r <= 4");
-  EXPECT_SCHEDULE_ERROR(sample_partial_tile(sch, loops[0], 1, 8), "n must be at least 2");
+  EXPECT_SCHEDULE_ERROR(sample_partial_tile(sch, loops[0], 2, 1, 4, std::vector<int64_t>{9, 6}),
+                        "an innermost r in [1, 4]");
+  EXPECT_SCHEDULE_ERROR(sample_partial_tile(sch, loops[0], 2, 7, 8, std::vector<int64_t>{9, 6}),
+                        "an innermost r in [7, 8]");
+  EXPECT_SCHEDULE_ERROR(sample_partial_tile(sch, loops[0], 1, 1, 8), "n must be at least 2");
+  EXPECT_SCHEDULE_ERROR(sample_partial_tile(sch, loops[0], 2, 5, 4), "1 <= min_innermost <= max_innermost, got 5 and 4");
+  EXPECT_SCHEDULE_ERROR(sample_partial_tile(sch, loops[0], 2, 0, 4), "got 0 and 4");
+}
+
+// A floor on the height (a register tile's least rows): every height in
+// [min, max] is drawn, none outside; the bound is in the trace and replays; a loop
+// shorter than the floor is one tile.
+TEST(Sampling, PartialTileHeightsStayBetweenTheBounds) {
+  std::set<int64_t> heights;
+  for (uint64_t seed = 0; seed < 60; ++seed) {
+    Schedule sch(matmul_func(50, 12, 8), seed);
+    auto loops = get_loops(sch, get_block(sch, "C"));
+    auto tile = sample_partial_tile(sch, loops[0], 2, 4, 7);
+    int64_t height = sch.expr_value(tile[1]);
+    EXPECT_GE(height, 4);
+    EXPECT_LE(height, 7);
+    heights.insert(height);
+    EXPECT_NE(sch.trace().to_text().find("max_innermost=7, min_innermost=4"), std::string::npos) << sch.trace().to_text();
+    Schedule again = replay(Trace::parse_text(sch.trace().to_text()), matmul_func(50, 12, 8));
+    EXPECT_EQ(again.trace().to_text(), sch.trace().to_text());
+  }
+  EXPECT_EQ(heights, (std::set<int64_t>{4, 5, 6, 7}));
+  Schedule short_loop(matmul_func(3, 12, 8), 1);
+  auto tile = sample_partial_tile(short_loop, get_loops(short_loop, get_block(short_loop, "C"))[0], 2, 4, 7);
+  EXPECT_EQ(short_loop.expr_value(tile[1]), 3);
+  // Without a floor the attribute is not written: traces read as before.
+  Schedule plain(matmul_func(50, 12, 8), 1);
+  sample_partial_tile(plain, get_loops(plain, get_block(plain, "C"))[0], 2, 1, 8);
+  EXPECT_EQ(plain.trace().to_text().find("min_innermost"), std::string::npos) << plain.trace().to_text();
 }

@@ -1,8 +1,10 @@
 // mutate-tile-size: one decision changes, the product of a perfect tile stays, the
 // innermost limits hold, partial tiles (the CPU register tile's rows) get new
 // heights, and the mutated trace replays and realizes correctly.
+#include <optional>
 #include <set>
 
+#include "schedule/instruction.h"
 #include "schedule/replay.h"
 #include "search/mutator.h"
 #include "search/space.h"
@@ -33,6 +35,23 @@ int64_t product(const std::vector<int64_t>& v) {
   return p;
 }
 
+// A trace whose tiles cannot change: only register rows of a single allowed
+// height (one vector: 8 rows, or fewer when the loop is shorter) with no factor to
+// move between outer tiles (one outer tile, or all of extent 1).
+bool only_fixed_heights(const sched::Trace& t) {
+  for (const auto& inst : t.instructions()) {
+    if (inst.kind == "sample_perfect_tile") return false;
+    if (inst.kind != "sample_partial_tile") continue;
+    sched::ArgReader attrs(inst.kind, inst.inputs, inst.attrs);
+    if (attrs.attr_int("min_innermost", 1) != attrs.attr_int("max_innermost")) return false;
+    std::vector<int64_t> tile;
+    for (const auto& f : std::get<sched::Arg::List>(inst.decision->value)) tile.push_back(std::get<int64_t>(f.value));
+    tile.pop_back();
+    if (tile.size() >= 2 && product(tile) > 1) return false;
+  }
+  return true;
+}
+
 TEST(MutateTileSize, KeepsProductsAndLimitsAndReplaysOnManySeeds) {
   auto mutator = make_mutate_tile_size();
   for (const char* spec : {"matmul:M=64,N=64,K=64", "matmul:M=12,N=18,K=30", "sum:A=2,B=1,C=256,axes=001",
@@ -40,6 +59,11 @@ TEST(MutateTileSize, KeepsProductsAndLimitsAndReplaysOnManySeeds) {
     ir::Workload w = ir::make_workload(spec);
     for (const sched::Trace& sketch : generate_design_space(w.func, cpu_target(), 1)) {
       if (tiles_of(sketch).empty()) continue;
+      if (only_fixed_heights(sketch)) {
+        Rng rng(1);
+        EXPECT_FALSE(mutator->apply(sketch, w.func, rng)) << sketch.to_text();
+        continue;
+      }
       sched::Trace current = sketch;
       for (uint64_t seed = 0; seed < 40; ++seed) {
         Rng rng(seed);
@@ -90,6 +114,30 @@ TEST(MutateTileSize, PartialTilesTryHeightsThatDoNotDivideTheRows) {
     t = *next;
   }
   for (int64_t r : {3, 6, 7}) EXPECT_TRUE(heights.count(r)) << "height " << r << " never drawn";
+}
+
+// The register tile of two vectors (AVX2) samples 4-7 rows: new heights stay
+// there and reach every one of them.
+TEST(MutateTileSize, NewHeightsStayBetweenTheBoundsOfTheSample) {
+  ir::Workload w = ir::make_workload("matmul:M=50,N=32,K=16");
+  auto mutator = make_mutate_tile_size();
+  std::optional<sched::Trace> t;
+  for (const sched::Trace& sketch : generate_design_space(w.func, cpu_target(), 1))
+    if (!t && sketch.to_text().find("max_innermost=7, min_innermost=4") != std::string::npos) t = sketch;
+  ASSERT_TRUE(t) << "no register sketch of two vectors";
+  std::set<int64_t> heights;
+  for (uint64_t seed = 0; seed < 120; ++seed) {
+    Rng rng(seed);
+    auto next = mutator->apply(*t, w.func, rng);
+    ASSERT_TRUE(next);
+    auto rows = tiles_of(*next, "sample_partial_tile");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_GE(rows[0].back(), 4) << next->to_text();
+    EXPECT_LE(rows[0].back(), 7) << next->to_text();
+    heights.insert(rows[0].back());
+    t = *next;
+  }
+  EXPECT_EQ(heights, (std::set<int64_t>{4, 5, 6, 7}));
 }
 
 TEST(MutateTileSize, RespectsTheInnermostLimit) {

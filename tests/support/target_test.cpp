@@ -13,6 +13,7 @@ TEST(Target, HostCpuHasAKeyOfThreeParts) {
   EXPECT_FALSE(t.arch.empty());
   EXPECT_GE(t.num_cores, 1);
   EXPECT_GE(t.vector_bytes, 16);
+  EXPECT_GE(t.vector_registers, 16);
   EXPECT_EQ(parse_target(t.key()).key(), t.key());
 }
 
@@ -22,6 +23,9 @@ TEST(Target, ParsesKeysAndComparesArch) {
   Target c = parse_target("cpu/x86_64-avx512/AMD EPYC");
   EXPECT_EQ(a.device, "AMD EPYC");
   EXPECT_EQ(a.vector_bytes, 32);
+  EXPECT_EQ(a.vector_registers, 16);
+  EXPECT_EQ(c.vector_bytes, 64);
+  EXPECT_EQ(c.vector_registers, 32);
   EXPECT_TRUE(a.compatible_with(b));
   EXPECT_FALSE(a.compatible_with(c));
   EXPECT_EQ(parse_target("cpu").backend, "cpu");
