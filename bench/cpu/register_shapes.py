@@ -16,6 +16,9 @@ def shape(trace):
     vectors = re.findall(r"split\(l\d+, \[None, (\d+)\]\)", trace)
     h = rows.group(1).split(",")[-1].strip() if rows else "?"
     v = vectors[1] if len(vectors) > 1 else "?"
+    sampled = re.search(r"sample_perfect_tile\([^)]*max_innermost=4\) -> \[\d+, (\d+)\]", trace)
+    if sampled:  # traces before one sketch per vector count sampled the vectors
+        v = sampled.group(1)
     packed = "packed" if re.search(r"cache_read\(b0, [12], \"global\"\)\ncompute_at", trace) else "rows"
     return f"register {h}x{v} {packed}"
 

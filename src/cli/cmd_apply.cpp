@@ -3,8 +3,10 @@
 // then compiles, checks against the interpreter and times it. With `-o DIR` it also
 // writes the schedule, the C++ source and the shared library as `weft compile` does
 // (DIR/NAME.sched, .cpp, .so with `extern "C" int weft_NAME(void**)`), so a hand
-// schedule can be timed beside the peers in bench/cpu/tuned_bench; a failed check
-// writes nothing.
+// schedule can be timed beside the peers in bench/cpu/tuned_bench. The library is
+// compiled once and the checked and timed program is that library; a failed check
+// removes it and writes no schedule.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -14,6 +16,8 @@
 #include "cli/run_report.h"
 #include "ir/printer.h"
 #include "ir/workload.h"
+#include "runtime/cpu_module.h"
+#include "runtime/evaluate.h"
 #include "schedule/replay.h"
 #include "search/space.h"
 #include "support/error.h"
@@ -69,16 +73,27 @@ const RegisterCommand kApply([](CLI::App& app, const GlobalOptions& global, int&
     options.check = !args->no_check;
     options.seed = args->seed;
     options.runner.repeats = args->repeats;
-    runtime::EvalResult r = runtime::evaluate_cpu(w, sch.func(), options);
+    std::string name = args->name.empty() ? w.op : args->name;
+    std::string stem = args->out_dir + "/" + name, symbol = "weft_" + name;
+    runtime::EvalResult r;
+    if (args->out_dir.empty()) {
+      r = runtime::evaluate_cpu(w, sch.func(), options);
+    } else {
+      make_output_dir(args->out_dir);
+      write_cpu_library(sch.func(), symbol, stem + ".cpp", stem + ".so");
+      auto library = runtime::CpuModule::load(stem + ".so", {{name, sch.func()}}, {symbol});
+      r = runtime::evaluate_cpu_function(w, library->get_function(name), options);
+    }
     print_run_report(w.spec, r, args->repeats, global.json);
     exit_code = run_exit_code(r);
-    if (args->out_dir.empty() || exit_code != 0) return;
-    make_output_dir(args->out_dir);
-    std::string name = args->name.empty() ? w.op : args->name;
-    std::string stem = args->out_dir + "/" + name;
+    if (args->out_dir.empty()) return;
+    if (exit_code != 0) {
+      std::filesystem::remove(stem + ".cpp");
+      std::filesystem::remove(stem + ".so");
+      return;
+    }
     write_file(stem + ".sched", sch.trace().to_text());
-    write_cpu_library(sch.func(), "weft_" + name, stem + ".cpp", stem + ".so");
-    if (!global.json) std::cout << "library    " << stem << ".so (extern \"C\" int weft_" << name << "(void** args))\n";
+    if (!global.json) std::cout << "library    " << stem << ".so (extern \"C\" int " << symbol << "(void** args))\n";
   });
 });
 

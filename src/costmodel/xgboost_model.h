@@ -17,7 +17,7 @@ class Booster;
 }
 
 struct XGBoostParams {
-  size_t min_samples = 32;      // no training below this (two batches of 16)
+  size_t min_samples = 32;      // no training below this: a 64-trial run trains half-way
   double retrain_growth = 1.2;  // retrain when samples >= growth * samples of the last training
   int rounds = 80;
   int max_depth = 10;

@@ -11,13 +11,15 @@ EvalResult evaluate_cpu(const ir::Workload& workload, const ir::PrimFunc& schedu
   if (scheduled->params.size() != params.size())
     throw UsageError("the scheduled program of '" + workload.spec + "' has " + std::to_string(scheduled->params.size()) +
                      " parameters, the workload has " + std::to_string(params.size()));
+  CpuBuilder builder(options.build);
+  auto module = builder.build({{"kernel", scheduled}});
+  return evaluate_cpu_function(workload, module->get_function("kernel"), options);
+}
+
+EvalResult evaluate_cpu_function(const ir::Workload& workload, const CpuFunction& fn, const EvalOptions& options) {
   std::vector<ir::NDArray> inputs = random_arguments(workload.func, options.seed);
   std::vector<ir::NDArray> actual = inputs;
   std::vector<ir::NDArray*> actual_ptrs = pointers(actual);
-
-  CpuBuilder builder(options.build);
-  auto module = builder.build({{"kernel", scheduled}});
-  CpuFunction fn = module->get_function("kernel");
   fn(actual_ptrs);
 
   EvalResult result;

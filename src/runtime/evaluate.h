@@ -27,5 +27,8 @@ struct EvalResult {
 
 // `scheduled` must have the same parameters as `workload.func`.
 EvalResult evaluate_cpu(const ir::Workload& workload, const ir::PrimFunc& scheduled, const EvalOptions& options);
+// The same for a program already compiled (a library written for a user, loaded):
+// options.build is not used.
+EvalResult evaluate_cpu_function(const ir::Workload& workload, const CpuFunction& compiled, const EvalOptions& options);
 
 }  // namespace weft::runtime

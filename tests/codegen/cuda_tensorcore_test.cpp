@@ -142,6 +142,9 @@ TEST(CudaTensorCore, WarpModeErrors) {
   // An intrinsic block inside a threadIdx.x loop: one lane cannot run a warp's mma.
   expect_build_error(edited_gemm({{"unroll(l6)\n", "bind(l6, \"threadIdx.x\")\n"}}),
                      "inside loop 'i_2' bound to threadIdx.x");
+  // A shared tile stored in blocks of rows (storage_block): ldmatrix needs its rows.
+  expect_build_error(edited_gemm({{"compute_at(b17, l12)\n", "compute_at(b17, l12)\nstorage_block(b17, 0, 0, 16)\n"}}),
+                     "buffer 'A_shared' is stored in blocks (storage_block); a tensor-core tile needs rows");
 }
 
 // Runs `kernel` once on GPU 0 with A and B given and returns C (f32).
