@@ -176,15 +176,22 @@ TEST(CudaSoftwarePipeline, CompilesForSm80AndSm90WithoutSpills) {
     }
 }
 
+// The small GEMM with `layout` (a storage_align or storage_block line on A_shared)
+// pipelined two deep: the pipelined program carries `annotation` and computes the
+// same results. Returns the scheduled program before pipelining.
+PrimFunc pipelined_with_layout(const std::string& layout, const std::string& annotation) {
+  TensorCoreTiles t = small_tiles();
+  PrimFunc f = scheduled(tensor_core_spec(t), tensor_core_trace(t) + layout + depth_request(2));
+  PrimFunc piped = codegen::software_pipeline(codegen::compact_buffers(f));
+  EXPECT_TRUE(contains(to_text(piped), annotation)) << to_text(piped);
+  EXPECT_TRUE(bitwise_equal(interpreted(codegen::compact_buffers(f))[2], interpreted(piped)[2]));
+  return f;
+}
+
 TEST(CudaSoftwarePipeline, PaddedTilesKeepTheirPaddingPerStage) {
   // Rows of A_shared padded from 32 to 40 halves (storage_align on axis 0): the
   // stage dimension comes first, so the padded axis becomes axis 1.
-  TensorCoreTiles t = small_tiles();
-  PrimFunc f = scheduled(tensor_core_spec(t), tensor_core_trace(t) + "storage_align(b17, 0, 0, 32, 8)\n" +
-                                                  depth_request(2));
-  PrimFunc piped = codegen::software_pipeline(codegen::compact_buffers(f));
-  EXPECT_TRUE(contains(to_text(piped), "storage_align_A_shared=\"1,32,8\"")) << to_text(piped);
-  EXPECT_TRUE(bitwise_equal(interpreted(codegen::compact_buffers(f))[2], interpreted(piped)[2]));
+  PrimFunc f = pipelined_with_layout("storage_align(b17, 0, 0, 32, 8)\n", "storage_align_A_shared=\"1,32,8\"");
   const std::string src = codegen::emit_cuda(f, "k").source;
   // Four warps of two stages of 32 rows of 40 halves.
   EXPECT_TRUE(contains(src, "__half t_A_shared_warps[" + std::to_string(4 * 2 * 32 * 40) + "];")) << src;
@@ -197,12 +204,7 @@ TEST(CudaSoftwarePipeline, BlockedTilesKeepTheirBlockedAxisPerStage) {
   // A_shared stored in blocks of 16 rows (storage_block on axis 0): per stage the
   // blocked axis becomes axis 1. The async 16-byte copy into the tile needs
   // contiguous rows, which the blocked layout does not give, so emission refuses.
-  TensorCoreTiles t = small_tiles();
-  PrimFunc f = scheduled(tensor_core_spec(t), tensor_core_trace(t) + "storage_block(b17, 0, 0, 16)\n" +
-                                                  depth_request(2));
-  PrimFunc piped = codegen::software_pipeline(codegen::compact_buffers(f));
-  EXPECT_TRUE(contains(to_text(piped), "storage_block_A_shared=\"1,16\"")) << to_text(piped);
-  EXPECT_TRUE(bitwise_equal(interpreted(codegen::compact_buffers(f))[2], interpreted(piped)[2]));
+  PrimFunc f = pipelined_with_layout("storage_block(b17, 0, 0, 16)\n", "storage_block_A_shared=\"1,16\"");
   try {
     codegen::emit_cuda(f, "k");
     ADD_FAILURE() << "a blocked tensor-core tile was emitted";
