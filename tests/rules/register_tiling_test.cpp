@@ -62,15 +62,19 @@ TEST(RegisterTiling, GemmLoopsAreOuterTilesRowTileWholeReductionThenTheRegisterT
       const bool packed = k % 2 == 0;
       ASSERT_TRUE(is_register_tiled(s, "C")) << s.trace().to_text();
       auto compute = *sched::find_block(s.func(), "C");
-      // Row blocks: i0 j0 i1 | k | i2 jv jl; packed: j0 i1 | k | i2 jv jl (the init
-      // block is split off by codegen later, not here).
+      // Row blocks: i0 j0 i1 | k0 k1 | i2 jv jl; packed: j0 i1 | k0 k1 | i2 jv jl
+      // (the init block is split off by codegen later, not here).
       size_t tile = packed ? 1 : 2;  // the row tile's position
-      ASSERT_EQ(compute.loops.size(), tile + 5) << ir::to_text(s.func());
+      ASSERT_EQ(compute.loops.size(), tile + 6) << ir::to_text(s.func());
       int64_t i0 = packed ? 1 : extent(compute.loops[0]), j0 = extent(compute.loops[tile - 1]);
-      int64_t i1 = extent(compute.loops[tile]), i2 = extent(compute.loops[tile + 2]);
-      EXPECT_EQ(extent(compute.loops[tile + 1]), 20);  // the whole reduction inside the row tile
-      EXPECT_EQ(extent(compute.loops[tile + 3]), v);
-      EXPECT_EQ(extent(compute.loops[tile + 4]), 8);  // one AVX2 vector of f32
+      int64_t i1 = extent(compute.loops[tile]), i2 = extent(compute.loops[tile + 3]);
+      // The whole reduction inside the row tile, its inner factor (at most 8) unrolled.
+      int64_t k0 = extent(compute.loops[tile + 1]), k1 = extent(compute.loops[tile + 2]);
+      EXPECT_EQ(k0 * k1, 20);
+      EXPECT_LE(k1, 8);
+      EXPECT_EQ(compute.loops[tile + 2].as<ir::ForNode>()->for_kind, ir::ForKind::Unrolled);
+      EXPECT_EQ(extent(compute.loops[tile + 4]), v);
+      EXPECT_EQ(extent(compute.loops[tile + 5]), 8);  // one AVX2 vector of f32
       EXPECT_GE(i2, least_rows);
       EXPECT_LE(i2, most_rows);
       EXPECT_EQ(i0 * i1, (30 + i2 - 1) / i2);

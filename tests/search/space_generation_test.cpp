@@ -48,8 +48,10 @@ TEST(DesignSpace, GemmHasTheElevenTilingSketches) {
     bool register_tile = i >= 5;
     EXPECT_EQ(t.to_text().find("\"register\"") != std::string::npos, register_tile) << t.to_text();
     // SSRSRS: j and k perfect tiles; register: the vectors of j fixed by the
-    // sketch (k stays whole). Both: i, the register tile's rows, a partial tile.
-    EXPECT_EQ(count_kind(t, "sample_perfect_tile"), register_tile ? 0 : 2) << t.to_text();
+    // sketch, k a perfect tile whose inner factor is unrolled. Both: i, the
+    // register tile's rows, a partial tile.
+    EXPECT_EQ(count_kind(t, "sample_perfect_tile"), register_tile ? 1 : 2) << t.to_text();
+    EXPECT_EQ(count_kind(t, "unroll"), register_tile ? 1 : 0) << t.to_text();
     EXPECT_EQ(count_kind(t, "sample_partial_tile"), 1) << t.to_text();
     EXPECT_EQ(count_kind(t, "cache_write"), i == 0 ? 0 : 1) << t.to_text();
     bool packed = i == 3 || i == 4 || (register_tile && i % 2 == 0);
