@@ -166,7 +166,8 @@ class RegisterTiling : public ScheduleRule {
                                                                 std::vector<sched::LoopRV>& reductions) {
     if (reductions.empty() || !is_const_int(extent)) return std::nullopt;
     std::vector<sched::ExprRV> steps = sched::sample_perfect_tile(s, reductions.back(), 2, kMaxReductionSteps);
-    std::vector<sched::LoopRV> k = sched::split(s, reductions.back(), std::vector<sched::Arg>(steps.begin(), steps.end()));
+    std::vector<sched::LoopRV> k =
+        sched::split(s, reductions.back(), std::vector<sched::Arg>(steps.begin(), steps.end()));
     sched::unroll(s, k[1]);
     reductions.back() = k[0];
     return k[1];
